@@ -1,0 +1,109 @@
+/*
+ * casedb.h — the case database inside the library: schema creation and
+ * upgrade (case.c), and the writes ingest makes (sink-case.c).  SQL lives
+ * in sql/schema.sql and sql/views.sql, compiled in as lka_sql_schema and
+ * lka_sql_views.  Statements are prepared and bound, never formatted.
+ */
+#ifndef LKA_CASEDB_H
+#define LKA_CASEDB_H
+
+#include <sqlite3.h>
+
+#include "item.h"
+#include "scan.h"
+
+#define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
+#define LKA_SCHEMA_VERSION 1
+
+extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
+extern const char lka_sql_views[];  /* generated from sql/views.sql */
+
+struct lka_case {
+	lka_ctx *ctx;
+	sqlite3 *db;
+	char *path;
+	bool readonly;
+	sqlite3_stmt *stmt[32]; /* prepared statements, by enum in sink-case.c */
+	int tx_depth;           /* open transaction (1) */
+};
+
+/* Map a SQLite failure to an lka_error (kind LKA_E_DB, sys = extended code). */
+lka_status lka_case__dberr(lka_case *kase, lka_error *err, const char *what);
+
+/* Transactions: one writer transaction around a batch of items. */
+lka_status lka_case__begin(lka_case *kase, lka_error *err);
+lka_status lka_case__commit(lka_case *kase, lka_error *err);
+void lka_case__rollback(lka_case *kase);
+
+/* ingest_runs */
+lka_status lka_case__run_begin(lka_case *kase, const char *tool, const char *args, int64_t *run_id,
+			       lka_error *err);
+lka_status lka_case__run_end(lka_case *kase, int64_t run_id, const char *outcome,
+			     const lka_ingest_stats *st, lka_error *err);
+
+/* sources: status is "pending", "running", "complete", "partial", "failed" */
+typedef struct lka_source_row {
+	int64_t id;
+	char status[16];
+	char sha256[LKA_SHA256_HEX];
+	uint64_t bytes;
+} lka_source_row;
+/* Find a source by absolute path; *found false when absent. */
+lka_status lka_case__source_find(lka_case *kase, const char *path, lka_source_row *out, bool *found,
+				 lka_error *err);
+/* Delete a source and everything ingested from it (for --force). */
+lka_status lka_case__source_delete(lka_case *kase, int64_t source_id, lka_error *err);
+/* Record a scanned source and all its files and folders (one transaction
+ * opened by the caller).  file_ids[i] receives the id of scan->files[i],
+ * folder_ids[i] the folder of that file. */
+lka_status lka_case__source_add(lka_case *kase, int64_t run_id, const lka_scan *scan,
+				int64_t *source_id, int64_t *file_ids, int64_t *folder_ids,
+				lka_error *err);
+/* For a source found again: the ids, items_done and status of its files (by relpath). */
+typedef struct lka_file_state {
+	int64_t id;
+	int64_t folder_id;
+	uint64_t items_done;
+	char status[16]; /* "pending", "done", "failed", "skipped" */
+} lka_file_state;
+lka_status lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath,
+				lka_file_state *out, bool *found, lka_error *err);
+lka_status lka_case__source_status(lka_case *kase, int64_t source_id, const char *status,
+				   lka_error *err);
+lka_status lka_case__file_progress(lka_case *kase, int64_t file_id, uint64_t items_done,
+				   const char *status, lka_error *err);
+
+/* folders met by a reader inside a file: map to a folders row (created if new). */
+lka_status lka_case__folder_ensure(lka_case *kase, int64_t source_id, int64_t parent_id,
+				   const lka_folder *f, int64_t *out, lka_error *err);
+
+/* Where a message came from. */
+typedef struct lka_msgorigin {
+	int64_t source_id;
+	int64_t file_id;
+	int64_t folder_id;
+	lka_itemloc loc;
+	const char *file_display; /* relpath, for error locations */
+} lka_msgorigin;
+
+/* Counters the message writer adds to. */
+typedef struct lka_write_counts {
+	uint64_t messages, attachments, errors, blobs_new;
+} lka_write_counts;
+
+/*
+ * Write a message tree: the messages row, its recipients, attachments (blobs
+ * stored once per SHA-256, zlib-compressed where that pays, or only hashed
+ * when store_content is false), embedded messages (recursively, with
+ * parent_attachment_id), diagnostics as errors rows, and the FTS entry.  Runs
+ * inside a SAVEPOINT: all of it or nothing.
+ */
+lka_status lka_case__message_write(lka_case *kase, const lka_msgorigin *o, const lka_msg *m,
+				   bool store_content, lka_write_counts *counts, lka_error *err);
+
+/* An errors row.  file_id, loc may be 0/NULL. */
+lka_status lka_case__error_write(lka_case *kase, int64_t source_id, int64_t file_id,
+				 const char *location, lka_status severity, lka_errkind kind,
+				 const char *message, lka_error *err);
+
+#endif /* LKA_CASEDB_H */

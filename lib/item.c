@@ -1,0 +1,119 @@
+/*
+ * item.c — constructors and destructors of the items readers emit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "item.h"
+
+const char *
+lka_role_name(lka_role r)
+{
+	static const char *const names[] = { "from", "sender", "reply-to", "to", "cc", "bcc" };
+
+	return (unsigned)r < LKA_ARRAY_LEN(names) ? names[r] : "unknown";
+}
+
+bool
+lka_diags_add(lka_diags *d, lka_status sev, lka_errkind kind, const char *location,
+	      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	lka_diag *v;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 4;
+		v = realloc(d->v, cap * sizeof *v);
+		if (!v)
+			return false;
+		d->v = v;
+		d->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	v = &d->v[d->n];
+	v->severity = sev;
+	v->kind = kind;
+	v->location = lka__strdup(location);
+	v->message = lka__strdup(msg);
+	if (!v->message || (location && !v->location)) {
+		free(v->location);
+		free(v->message);
+		return false;
+	}
+	d->n++;
+	return true;
+}
+
+void
+lka_diags_free(lka_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].location);
+		free(d->v[i].message);
+	}
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+void
+lka_att_clear(lka_att *a)
+{
+	if (!a)
+		return;
+	free(a->filename);
+	free(a->declared_type);
+	free(a->detected_type);
+	free(a->disposition);
+	free(a->content_id);
+	free(a->part_path);
+	free(a->transfer_encoding);
+	free(a->data);
+	lka_msg_free(a->embedded);
+	for (size_t i = 0; i < a->n_children; i++)
+		lka_att_clear(&a->children[i]);
+	free(a->children);
+	memset(a, 0, sizeof *a);
+}
+
+void
+lka_msg_free(lka_msg *m)
+{
+	if (!m)
+		return;
+	free(m->item_class);
+	free(m->message_id);
+	free(m->in_reply_to);
+	free(m->references);
+	free(m->subject);
+	free(m->date_raw);
+	free(m->from_address);
+	free(m->from_name);
+	free(m->body_text);
+	free(m->body_html);
+	free(m->headers);
+	free(m->maildir_flags);
+	for (size_t i = 0; i < m->n_addrs; i++) {
+		free(m->addrs[i].address);
+		free(m->addrs[i].name);
+		free(m->addrs[i].raw);
+	}
+	free(m->addrs);
+	for (size_t i = 0; i < m->n_atts; i++)
+		lka_att_clear(&m->atts[i]);
+	free(m->atts);
+	lka_diags_free(&m->diags);
+	free(m);
+}
+
+void
+lka_folder_clear(lka_folder *f)
+{
+	free(f->name);
+	free(f->path);
+	free(f->folder_class);
+	memset(f, 0, sizeof *f);
+}

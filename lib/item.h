@@ -1,0 +1,130 @@
+/*
+ * item.h — what readers emit: folders, messages (with their recipients,
+ * attachments and embedded messages) and diagnostics.  Plain data, owned by
+ * whoever built it; free with the matching lka_*_free().  Readers build
+ * these; sinks consume them.  Nothing here knows about SQL or processes.
+ */
+#ifndef LKA_ITEM_H
+#define LKA_ITEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Recipient roles, stored by name in recipients.role. */
+typedef enum lka_role {
+	LKA_ROLE_FROM = 0,
+	LKA_ROLE_SENDER,
+	LKA_ROLE_REPLY_TO,
+	LKA_ROLE_TO,
+	LKA_ROLE_CC,
+	LKA_ROLE_BCC,
+	LKA_ROLE__COUNT
+} lka_role;
+
+const char *lka_role_name(lka_role r); /* "from", "sender", "reply-to", "to", "cc", "bcc" */
+
+/* A diagnostic attached to an item or a source: becomes an errors row. */
+typedef struct lka_diag {
+	lka_status severity; /* LKA_WARN, LKA_FAILED or LKA_FATAL */
+	lka_errkind kind;
+	char *location;      /* where inside the item/source: "part 1.2", "offset 1234"; may be NULL */
+	char *message;       /* one line */
+} lka_diag;
+
+typedef struct lka_diags {
+	lka_diag *v;
+	size_t n, cap;
+} lka_diags;
+
+/* Append a diagnostic (copies the strings).  Returns false on OOM. */
+bool lka_diags_add(lka_diags *d, lka_status sev, lka_errkind kind, const char *location,
+		   const char *fmt, ...) LKA_PRINTF(5, 6);
+void lka_diags_free(lka_diags *d);
+
+typedef struct lka_addr {
+	lka_role role;
+	char *address; /* normalised (lka_addr_normalize), NULL when the mailbox had no usable address */
+	char *name;    /* decoded display name, UTF-8, may be NULL */
+	char *raw;     /* this mailbox as it appeared (decoded to UTF-8), may be NULL */
+} lka_addr;
+
+typedef struct lka_msg lka_msg;
+typedef struct lka_att lka_att;
+
+enum {
+	LKA_ATT_INLINE = 1u << 0,    /* Content-Disposition inline or no disposition */
+	LKA_ATT_TRUNCATED = 1u << 1, /* decoded size over the limit: hashed, not kept */
+	LKA_ATT_DAMAGED = 1u << 2,   /* decoding met errors (bad base64 ...) */
+};
+
+struct lka_att {
+	char *filename;          /* decoded, UTF-8; NULL when the part has none */
+	char *declared_type;     /* "type/subtype" as declared, lower-cased */
+	char *detected_type;     /* from content (libmagic), NULL if not detected */
+	char *disposition;       /* "attachment", "inline" or NULL */
+	char *content_id;
+	char *part_path;         /* MIME part number, "2.1" */
+	char *transfer_encoding; /* "base64", "quoted-printable", ... */
+	uint64_t size;           /* decoded bytes (all of them, even when truncated) */
+	uint8_t sha256[LKA_SHA256_LEN]; /* of all decoded bytes */
+	unsigned flags;          /* LKA_ATT_* */
+	unsigned char *data;     /* decoded bytes kept, or NULL (content omitted or over limit) */
+	size_t data_len;
+	lka_msg *embedded;       /* message/rfc822 part (or attached message), parsed; owned */
+	lka_att *children;       /* members of a container (archives, TNEF; later issues) */
+	size_t n_children;
+};
+
+struct lka_msg {
+	char *item_class;     /* "IPM.Note" for RFC 822 mail; MAPI class for Outlook items */
+	char *message_id;     /* without <>, NULL if absent */
+	char *in_reply_to;
+	char *references;     /* raw References value, unfolded */
+	char *subject;        /* decoded UTF-8 */
+	int64_t sent_at;      /* Unix seconds, UTC */
+	bool has_sent_at;
+	int32_t tz_offset;    /* minutes east of UTC as written in the Date header */
+	char *date_raw;       /* the Date header as written */
+	int64_t received_at;  /* from the last Received header or delivery; valid if has_received_at */
+	bool has_received_at;
+	char *from_address;   /* normalised address of the first From mailbox */
+	char *from_name;
+	char *body_text;      /* text/plain body, else HTML rendered as text; UTF-8 */
+	char *body_html;      /* HTML body as UTF-8, NULL if none */
+	char *headers;        /* the raw header block, decoded lossily to UTF-8 */
+	char *maildir_flags;  /* "RS" etc. for maildir messages */
+	uint64_t raw_size;    /* bytes of the message as stored in the source */
+	uint8_t raw_sha256[LKA_SHA256_LEN];
+	bool has_raw_sha256;  /* false for items with no raw form (embedded Outlook items) */
+	lka_addr *addrs;
+	size_t n_addrs;
+	lka_att *atts;        /* leaf parts kept as attachments, in part order */
+	size_t n_atts;
+	lka_diags diags;      /* damage seen while parsing this message (embedded ones have their own) */
+};
+
+void lka_msg_free(lka_msg *m);  /* frees everything it owns, and m itself; NULL ok */
+void lka_att_clear(lka_att *a); /* frees what a owns, not a itself */
+
+/* A folder inside a source (a maildir folder, an mbox file, a PST folder). */
+typedef struct lka_folder {
+	int64_t id;        /* reader-assigned, unique within the task, > 0 */
+	int64_t parent_id; /* 0 for a top folder */
+	char *name;        /* last component, UTF-8 */
+	char *path;        /* full path inside the source, "/"-separated, UTF-8 */
+	char *folder_class;/* "maildir", "mbox", "IPF.Note" ... may be NULL */
+} lka_folder;
+
+void lka_folder_clear(lka_folder *f);
+
+/* Where a top-level item was found inside the file being read. */
+typedef struct lka_itemloc {
+	uint64_t ordinal;  /* index of the item in the file, from 0: stable across runs */
+	int64_t offset;    /* byte offset in the file, -1 if not meaningful */
+	int64_t length;    /* bytes, -1 if unknown */
+} lka_itemloc;
+
+#endif /* LKA_ITEM_H */
