@@ -71,6 +71,14 @@ lka_buf_add(lka_buf *b, const void *p, size_t n)
 }
 
 bool
+lka_buf_reserve(lka_buf *b, size_t n)
+{
+	if (n > SIZE_MAX - 1 - b->len)
+		return false;
+	return buf_grow(b, b->len + n);
+}
+
+bool
 lka_buf_addc(lka_buf *b, int c)
 {
 	unsigned char ch = (unsigned char)c;

@@ -25,7 +25,20 @@ struct lka_case {
 	bool readonly;
 	sqlite3_stmt *stmt[32]; /* prepared statements, by enum in sink-case.c */
 	int tx_depth;           /* open transaction (1) */
+	int64_t run_id;         /* ingest_runs row of the current run (run_begin), 0 if none */
 };
+
+/*
+ * Schema upgrades (case.c): steps[k] takes a case from schema k to k+1, in
+ * one transaction with every other step needed.  lka_case_open() uses the
+ * library's own list; unit tests of the mechanism pass a longer one.
+ */
+typedef struct lka_migration {
+	const char *what; /* one line, recorded in schema_migrations */
+	const char *sql;  /* run with sqlite3_exec */
+} lka_migration;
+lka_status lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, unsigned flags,
+				const lka_migration *steps, int n_steps, lka_error *err);
 
 /* Map a SQLite failure to an lka_error (kind LKA_E_DB, sys = extended code). */
 lka_status lka_case__dberr(lka_case *kase, lka_error *err, const char *what);
@@ -72,6 +85,17 @@ lka_status lka_case__source_status(lka_case *kase, int64_t source_id, const char
 				   lka_error *err);
 lka_status lka_case__file_progress(lka_case *kase, int64_t file_id, uint64_t items_done,
 				   const char *status, lka_error *err);
+
+/*
+ * Close the books on a source after its files were read: sets status to
+ * "complete" (every file read to the end, no item lost), "partial" (read to
+ * the end, but items or files could not be read: see errors), "failed"
+ * (no file could be read) or leaves "running" when files remain unread
+ * (interrupted run); updates its message counters.  status_out (16 bytes)
+ * receives the status.
+ */
+lka_status lka_case__source_finish(lka_case *kase, int64_t source_id, char *status_out,
+				   lka_error *err);
 
 /* folders met by a reader inside a file: map to a folders row (created if new). */
 lka_status lka_case__folder_ensure(lka_case *kase, int64_t source_id, int64_t parent_id,

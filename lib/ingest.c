@@ -1,0 +1,1362 @@
+/*
+ * ingest.c — the ingest pipeline: scan and hash every source, record it,
+ * then read its files in reader processes and write what they send into the
+ * case, one writer.
+ *
+ * Crash isolation.  Readers parse hostile evidence, and the libraries they use
+ * can crash, hang, exhaust memory or call exit().  So each reader runs in a
+ * child process (fork, no exec) that receives tasks ("read this file, from
+ * item k on") over a socket and sends back frames (wire.h).  Before parsing an
+ * item a reader announces it (ITEM_BEGIN).  When a reader dies, hangs past
+ * the per-item time limit (it is then killed) or breaks the protocol, the
+ * item it had announced is the poisoned one: it is recorded as an error, the
+ * reader is replaced, and the rest of the file is read again from the next
+ * item.  Everything received before is kept.
+ *
+ * Transactions.  Items are written in batches, each batch one transaction
+ * that also records how far each file got (source_files.items_done).  Killing
+ * the process at any moment leaves the last committed batch; a new run finds
+ * the source "running", checks that the evidence has not changed, and goes on
+ * from items_done.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casedb.h"
+#include "wire.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LKA_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LKA_UNDER_ASAN 1
+#endif
+#endif
+
+#define TASKS_IN_FLIGHT 4      /* tasks queued at one reader */
+#define BATCH_MESSAGES 2000    /* commit after this many items ... */
+#define BATCH_BYTES (64u << 20) /* ... or this many bytes ... */
+#define BATCH_SECONDS 2.0      /* ... or this long */
+#define PROGRESS_SECONDS 0.25
+#define RECV_CHUNK (256u << 10)
+
+typedef enum fstate { F_PENDING = 0, F_DONE, F_FAILED } fstate;
+
+typedef struct src {
+	char *given;        /* path as the user gave it */
+	char *display;      /* how messages name it */
+	lka_scan scan;
+	bool scanned;
+	bool skipped;       /* already complete */
+	bool finished;
+	int64_t id;
+	int64_t *file_ids;
+	int64_t *folder_ids;
+	uint64_t *items_done;
+	fstate *fstat;
+	bool *dirty;
+	size_t files_left;  /* files with a task not yet ended */
+} src;
+
+typedef struct task {
+	uint64_t id;
+	size_t src_idx;
+	size_t file_idx;
+	char *path;
+	char *display;
+	bool begun;          /* an item was announced and not finished */
+	lka_itemloc cur;
+	int64_t *fmap;       /* reader folder id -> case folder id, pairs */
+	size_t n_fmap;
+} task;
+
+typedef struct worker {
+	pid_t pid;
+	int fd;
+	lka_buf in;
+	size_t queue[TASKS_IN_FLIGHT]; /* task indices, FIFO */
+	size_t qn;
+	double last_frame;
+	bool closing;            /* told there is no more work */
+	const char *kill_reason; /* set when we killed it */
+} worker;
+
+struct lka_ingest {
+	lka_case *kase;
+	lka_ingest_opts opts;
+	lka_ingest_stats st;
+	src *srcs;
+	size_t n_srcs;
+	task *tasks;
+	size_t n_tasks;
+	size_t *pending; /* task indices waiting for a reader: a deque */
+	size_t pend_head, pend_len, pend_cap;
+	worker *workers;
+	size_t n_workers;
+	int64_t run_id;
+	bool in_tx;
+	uint64_t batch_items;
+	uint64_t batch_bytes;
+	double batch_start;
+	double t0, last_progress;
+	lka_progress_fn progress;
+	void *payload;
+	lka_rctx *inproc; /* reader state when not isolating */
+	bool db_dead;     /* the case could not be written: stop */
+	lka_error dberr;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+event(lka_ingest *ing, const char *fmt, ...) LKA_PRINTF(2, 3);
+
+static void
+event(lka_ingest *ing, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!ing->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	ing->st.seconds = now_s() - ing->t0;
+	ing->progress(&ing->st, line, ing->payload);
+}
+
+static void
+tick(lka_ingest *ing, bool force)
+{
+	double t = now_s();
+
+	if (!ing->progress || (!force && t - ing->last_progress < PROGRESS_SECONDS))
+		return;
+	ing->last_progress = t;
+	ing->st.seconds = t - ing->t0;
+	ing->progress(&ing->st, NULL, ing->payload);
+}
+
+void
+lka_ingest_opts_default(lka_ingest_opts *out)
+{
+	memset(out, 0, sizeof *out);
+	out->jobs = 0;
+	out->store_content = 1;
+	out->isolate = 1;
+}
+
+lka_status
+lka_ingest_new(lka_ingest **out, lka_case *kase, const lka_ingest_opts *opts, lka_error *err)
+{
+	lka_ingest *ing;
+
+	*out = NULL;
+	if (!kase || kase->readonly)
+		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, NULL,
+				  "ingest needs a case opened for writing");
+	ing = calloc(1, sizeof *ing);
+	if (!ing)
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+	ing->kase = kase;
+	if (opts)
+		ing->opts = *opts;
+	else
+		lka_ingest_opts_default(&ing->opts);
+	if (ing->opts.jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		ing->opts.jobs = n > 0 ? (unsigned)n : 1;
+	}
+	if (ing->opts.jobs > 64)
+		ing->opts.jobs = 64;
+	*out = ing;
+	return LKA_OK;
+}
+
+lka_status
+lka_ingest_add_source(lka_ingest *ing, const char *path, lka_error *err)
+{
+	src *v;
+	char *given;
+
+	if (access(path, F_OK) != 0)
+		return lka__error_sys(err, LKA_FAILED, errno, path, "cannot find evidence");
+	v = realloc(ing->srcs, (ing->n_srcs + 1) * sizeof *v);
+	if (!v)
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, path, "out of memory");
+	ing->srcs = v;
+	given = lka__strdup(path);
+	if (!given)
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, path, "out of memory");
+	memset(&v[ing->n_srcs], 0, sizeof *v);
+	v[ing->n_srcs].given = given;
+	v[ing->n_srcs].display = given;
+	ing->n_srcs++;
+	ing->st.sources++;
+	return LKA_OK;
+}
+
+const lka_ingest_stats *
+lka_ingest_get_stats(const lka_ingest *ing)
+{
+	return &ing->st;
+}
+
+static void
+src_clear(src *s)
+{
+	lka_scan_clear(&s->scan);
+	free(s->given);
+	free(s->file_ids);
+	free(s->folder_ids);
+	free(s->items_done);
+	free(s->fstat);
+	free(s->dirty);
+}
+
+static void
+worker_close(worker *w)
+{
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	w->pid = -1;
+	w->fd = -1;
+	lka_buf_free(&w->in);
+	w->qn = 0;
+}
+
+void
+lka_ingest_free(lka_ingest *ing)
+{
+	if (!ing)
+		return;
+	for (size_t i = 0; i < ing->n_workers; i++)
+		worker_close(&ing->workers[i]);
+	free(ing->workers);
+	for (size_t i = 0; i < ing->n_srcs; i++)
+		src_clear(&ing->srcs[i]);
+	free(ing->srcs);
+	for (size_t i = 0; i < ing->n_tasks; i++) {
+		free(ing->tasks[i].path);
+		free(ing->tasks[i].display);
+		free(ing->tasks[i].fmap);
+	}
+	free(ing->tasks);
+	free(ing->pending);
+	lka_rctx_free(ing->inproc);
+	free(ing);
+}
+
+/* ------------------------------------------------------------ batches */
+
+static bool
+db_fail(lka_ingest *ing, const lka_error *e)
+{
+	if (!ing->db_dead) {
+		ing->db_dead = true;
+		ing->dberr = *e;
+	}
+	return false;
+}
+
+static bool
+ensure_tx(lka_ingest *ing)
+{
+	lka_error e = { 0 };
+
+	if (ing->in_tx)
+		return true;
+	if (lka_case__begin(ing->kase, &e) != LKA_OK)
+		return db_fail(ing, &e);
+	ing->in_tx = true;
+	ing->batch_items = 0;
+	ing->batch_bytes = 0;
+	ing->batch_start = now_s();
+	return true;
+}
+
+static void finish_sources(lka_ingest *ing);
+
+/* Write the per-file progress of this batch and commit it. */
+static bool
+commit(lka_ingest *ing)
+{
+	lka_error e = { 0 };
+	static const char *const fnames[] = { "pending", "done", "failed" };
+
+	if (!ing->in_tx)
+		return true;
+	for (size_t i = 0; i < ing->n_srcs; i++) {
+		src *s = &ing->srcs[i];
+		if (!s->scanned || s->skipped)
+			continue;
+		for (size_t f = 0; f < s->scan.n_files; f++) {
+			if (!s->dirty[f])
+				continue;
+			if (lka_case__file_progress(ing->kase, s->file_ids[f], s->items_done[f],
+						    fnames[s->fstat[f]], &e) != LKA_OK)
+				return db_fail(ing, &e);
+			s->dirty[f] = false;
+		}
+	}
+	finish_sources(ing);
+	if (ing->db_dead)
+		return false;
+	if (lka_case__commit(ing->kase, &e) != LKA_OK)
+		return db_fail(ing, &e);
+	ing->in_tx = false;
+	return true;
+}
+
+static void
+maybe_commit(lka_ingest *ing)
+{
+	if (ing->in_tx && (ing->batch_items >= BATCH_MESSAGES || ing->batch_bytes >= BATCH_BYTES ||
+			   now_s() - ing->batch_start >= BATCH_SECONDS))
+		commit(ing);
+}
+
+/* Sources whose files have all ended get their final status (inside the batch). */
+static void
+finish_sources(lka_ingest *ing)
+{
+	lka_error e = { 0 };
+	char status[16];
+
+	for (size_t i = 0; i < ing->n_srcs; i++) {
+		src *s = &ing->srcs[i];
+		if (!s->scanned || s->skipped || s->finished || s->files_left)
+			continue;
+		if (lka_case__source_finish(ing->kase, s->id, status, &e) != LKA_OK) {
+			db_fail(ing, &e);
+			return;
+		}
+		s->finished = true;
+		ing->st.sources_done++;
+		if (strcmp(status, "failed") == 0)
+			ing->st.sources_failed++;
+		event(ing, "%s: %s", s->display, status);
+	}
+}
+
+static void
+record_error(lka_ingest *ing, task *t, const char *location, lka_status sev, lka_errkind kind,
+	     const char *msg)
+{
+	lka_error e = { 0 };
+	src *s = &ing->srcs[t->src_idx];
+
+	if (!ensure_tx(ing))
+		return;
+	if (lka_case__error_write(ing->kase, s->id, s->file_ids[t->file_idx], location, sev, kind,
+				  msg, &e) != LKA_OK) {
+		db_fail(ing, &e);
+		return;
+	}
+	ing->st.errors++;
+	ing->batch_items++;
+}
+
+static void
+loc_text(char *out, size_t cap, const task *t, const lka_itemloc *loc)
+{
+	if (!loc)
+		snprintf(out, cap, "%s", t->display);
+	else if (loc->offset >= 0)
+		snprintf(out, cap, "%s: item %llu, offset %lld", t->display,
+			 (unsigned long long)loc->ordinal, (long long)loc->offset);
+	else
+		snprintf(out, cap, "%s: item %llu", t->display, (unsigned long long)loc->ordinal);
+}
+
+/* ------------------------------------------------- what readers send us */
+
+static void
+item_done(lka_ingest *ing, task *t, uint64_t ordinal)
+{
+	src *s = &ing->srcs[t->src_idx];
+
+	if (ordinal + 1 > s->items_done[t->file_idx]) {
+		s->items_done[t->file_idx] = ordinal + 1;
+		s->dirty[t->file_idx] = true;
+	}
+	t->begun = false;
+}
+
+static void
+on_item_begin(lka_ingest *ing, task *t, const lka_itemloc *loc)
+{
+	(void)ing;
+	t->begun = true;
+	t->cur = *loc;
+}
+
+static int64_t
+map_folder(const task *t, int64_t reader_id, int64_t deflt)
+{
+	for (size_t i = 0; i < t->n_fmap; i++)
+		if (t->fmap[2 * i] == reader_id)
+			return t->fmap[2 * i + 1];
+	return deflt;
+}
+
+static void
+on_folder(lka_ingest *ing, task *t, const lka_folder *f)
+{
+	src *s = &ing->srcs[t->src_idx];
+	int64_t base = s->folder_ids[t->file_idx], parent, id;
+	lka_error e = { 0 };
+	int64_t *v;
+
+	if (!ensure_tx(ing))
+		return;
+	parent = f->parent_id ? map_folder(t, f->parent_id, base) : base;
+	if (lka_case__folder_ensure(ing->kase, s->id, parent, f, &id, &e) != LKA_OK) {
+		db_fail(ing, &e);
+		return;
+	}
+	v = realloc(t->fmap, (t->n_fmap + 1) * 2 * sizeof *v);
+	if (!v)
+		return;
+	t->fmap = v;
+	v[2 * t->n_fmap] = f->id;
+	v[2 * t->n_fmap + 1] = id;
+	t->n_fmap++;
+}
+
+static void
+on_message(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
+{
+	src *s = &ing->srcs[t->src_idx];
+	lka_write_counts c = { 0 };
+	lka_error e = { 0 };
+	lka_msgorigin o;
+
+	if (!ensure_tx(ing))
+		goto out;
+	o.source_id = s->id;
+	o.file_id = s->file_ids[t->file_idx];
+	o.folder_id = map_folder(t, folder_id, s->folder_ids[t->file_idx]);
+	o.loc = *loc;
+	o.file_display = t->display;
+	if (lka_case__message_write(ing->kase, &o, m, ing->opts.store_content != 0, &c, &e) !=
+	    LKA_OK) {
+		if (e.kind == LKA_E_DB && e.status == LKA_FATAL) {
+			db_fail(ing, &e);
+			goto out;
+		}
+		/* The message could not be stored (e.g. over a database limit):
+		 * record why and go on. */
+		char where[600];
+		loc_text(where, sizeof where, t, loc);
+		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
+	}
+	ing->st.messages += c.messages;
+	ing->st.attachments += c.attachments;
+	ing->st.errors += c.errors;
+	ing->batch_items += c.messages ? c.messages : 1;
+	ing->batch_bytes += m->raw_size;
+	item_done(ing, t, loc->ordinal);
+out:
+	lka_msg_free(m);
+}
+
+static void
+on_diag(lka_ingest *ing, task *t, const lka_itemloc *loc, const lka_diag *d)
+{
+	char where[1200];
+
+	loc_text(where, sizeof where, t, loc);
+	if (d->location) {
+		size_t n = strlen(where);
+		snprintf(where + n, sizeof where - n, ", %s", d->location);
+	}
+	record_error(ing, t, where, d->severity, d->kind, d->message);
+	if (loc)
+		item_done(ing, t, loc->ordinal);
+}
+
+static void
+on_task_end(lka_ingest *ing, task *t, lka_status st)
+{
+	src *s = &ing->srcs[t->src_idx];
+
+	s->fstat[t->file_idx] = st == LKA_FATAL ? F_FAILED : F_DONE;
+	s->dirty[t->file_idx] = true;
+	if (s->files_left)
+		s->files_left--;
+	ing->st.files_done++;
+	ing->st.bytes_done += s->scan.files[t->file_idx].size;
+	t->begun = false;
+	if (!ensure_tx(ing))
+		return;
+	if (!s->files_left)
+		commit(ing); /* closes the source's books in the same transaction */
+}
+
+/* ------------------------------------------------------ in-process sink */
+
+typedef struct direct_sink {
+	lka_sink base;
+	lka_ingest *ing;
+	task *t;
+} direct_sink;
+
+static lka_status
+ds_item_begin(lka_sink *s, const lka_itemloc *loc)
+{
+	direct_sink *d = (direct_sink *)s;
+
+	on_item_begin(d->ing, d->t, loc);
+	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+}
+
+static lka_status
+ds_folder(lka_sink *s, const lka_folder *f)
+{
+	direct_sink *d = (direct_sink *)s;
+
+	on_folder(d->ing, d->t, f);
+	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+}
+
+static lka_status
+ds_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
+{
+	direct_sink *d = (direct_sink *)s;
+
+	on_message(d->ing, d->t, loc, folder_id, m);
+	maybe_commit(d->ing);
+	tick(d->ing, false);
+	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+}
+
+static lka_status
+ds_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *dg)
+{
+	direct_sink *d = (direct_sink *)s;
+
+	on_diag(d->ing, d->t, loc, dg);
+	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+}
+
+static const lka_sink_ops direct_ops = { ds_item_begin, ds_folder, ds_message, ds_diag };
+
+/* ------------------------------------------------- the reader process */
+
+typedef struct pipe_sink {
+	lka_sink base;
+	int fd;
+	uint64_t task_id;
+	lka_buf out;
+} pipe_sink;
+
+static lka_status
+ps_flush(pipe_sink *p, bool ok)
+{
+	bool sent;
+
+	if (!ok) {
+		lka_buf_reset(&p->out);
+		return LKA_FATAL;
+	}
+	sent = lka_wire_write_all(p->fd, p->out.data, p->out.len);
+	lka_buf_reset(&p->out);
+	return sent ? LKA_OK : LKA_FATAL;
+}
+
+static lka_status
+ps_item_begin(lka_sink *s, const lka_itemloc *loc)
+{
+	pipe_sink *p = (pipe_sink *)s;
+
+	return ps_flush(p, lka_wire_put_item_begin(&p->out, p->task_id, loc));
+}
+
+static lka_status
+ps_folder(lka_sink *s, const lka_folder *f)
+{
+	pipe_sink *p = (pipe_sink *)s;
+
+	return ps_flush(p, lka_wire_put_folder(&p->out, p->task_id, f));
+}
+
+static lka_status
+ps_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
+{
+	pipe_sink *p = (pipe_sink *)s;
+
+	return ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, d));
+}
+
+static lka_status
+ps_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
+{
+	pipe_sink *p = (pipe_sink *)s;
+	lka_status st;
+
+	if (lka_wire_put_message(&p->out, p->task_id, loc, folder_id, m)) {
+		st = ps_flush(p, true);
+	} else {
+		/* Too big for one frame (or no memory): say so instead. */
+		lka_diag d = { LKA_FAILED, LKA_E_LIMIT, NULL,
+			       (char *)(uintptr_t)"message too large to transfer from the reader" };
+		lka_buf_reset(&p->out);
+		st = ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, &d));
+	}
+	lka_msg_free(m);
+	return st;
+}
+
+static const lka_sink_ops pipe_ops = { ps_item_begin, ps_folder, ps_message, ps_diag };
+
+/* Read exactly n bytes; false at EOF or error. */
+static bool
+read_full(int fd, void *p, size_t n)
+{
+	unsigned char *q = p;
+
+	while (n) {
+		ssize_t r = read(fd, q, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		q += r;
+		n -= (size_t)r;
+	}
+	return true;
+}
+
+/* Body of a reader process.  Never returns. */
+static void __attribute__((noreturn))
+reader_main(lka_ingest *ing, int fd)
+{
+	pipe_sink ps = { { &pipe_ops }, fd, 0, { 0 } };
+	lka_rctx *rc = NULL;
+	lka_error e = { 0 };
+	int devnull;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGPIPE, SIG_IGN);
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		/* Parsing libraries print; keep that out of the user's terminal. */
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		if (!getenv("LKA_READER_STDERR"))
+			dup2(devnull, 2);
+		if (devnull > 2)
+			close(devnull);
+	}
+	{
+		struct rlimit rl = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &rl); /* no core files full of evidence */
+	}
+#ifndef LKA_UNDER_ASAN
+	if (ing->kase->ctx->limits.reader_memory) {
+		struct rlimit rl;
+		rl.rlim_cur = rl.rlim_max = (rlim_t)ing->kase->ctx->limits.reader_memory;
+		setrlimit(RLIMIT_AS, &rl);
+	}
+#endif
+	lka_buf_init(&ps.out, 0);
+	if (lka_rctx_new(&rc, &ing->kase->ctx->limits, ing->opts.store_content != 0,
+			 ing->opts.fault, &e) != LKA_OK)
+		_exit(70);
+	for (;;) {
+		unsigned char hdr[4];
+		unsigned char *frame;
+		size_t len;
+		lka_wire_task wt;
+		lka_status st;
+
+		if (!read_full(fd, hdr, 4))
+			break;
+		len = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
+		      (size_t)hdr[3] << 24;
+		if (len < 9 || len > (1u << 20))
+			_exit(71);
+		frame = malloc(len + 4);
+		if (!frame)
+			_exit(72);
+		memcpy(frame, hdr, 4);
+		if (!read_full(fd, frame + 4, len) || !lka_wire_get_task(&wt, frame, len + 4))
+			_exit(73);
+		free(frame);
+		ps.task_id = wt.id;
+		st = lka_read_task(rc, &wt.task, &ps.base);
+		lka_wire_task_clear(&wt);
+		if (ps_flush(&ps, lka_wire_put_task_end(&ps.out, ps.task_id, st)) != LKA_OK)
+			break;
+	}
+	lka_rctx_free(rc);
+	lka_buf_free(&ps.out);
+	_exit(0);
+}
+
+static bool
+worker_spawn(lka_ingest *ing, worker *w, lka_error *err)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		lka__error_sys(err, LKA_FATAL, errno, NULL, "cannot create a socket for a reader");
+		return false;
+	}
+	pid = fork();
+	if (pid < 0) {
+		lka__error_sys(err, LKA_FATAL, errno, NULL, "cannot start a reader process");
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		for (size_t i = 0; i < ing->n_workers; i++)
+			if (ing->workers[i].fd >= 0)
+				close(ing->workers[i].fd);
+		reader_main(ing, sv[1]);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	w->pid = pid;
+	w->fd = sv[0];
+	w->qn = 0;
+	w->closing = false;
+	w->kill_reason = NULL;
+	w->last_frame = now_s();
+	lka_buf_init(&w->in, LKA_WIRE_MAX_FRAME + 2 * RECV_CHUNK);
+	return true;
+}
+
+/* ------------------------------------------------------------ tasks */
+
+static void
+pending_push(lka_ingest *ing, size_t ti, bool front)
+{
+	if (ing->pend_len == ing->pend_cap) {
+		size_t cap = ing->pend_cap ? ing->pend_cap * 2 : 64;
+		size_t *v = malloc(cap * sizeof *v);
+		if (!v)
+			abort(); /* cannot lose track of evidence */
+		for (size_t i = 0; i < ing->pend_len; i++)
+			v[i] = ing->pending[(ing->pend_head + i) % ing->pend_cap];
+		free(ing->pending);
+		ing->pending = v;
+		ing->pend_cap = cap;
+		ing->pend_head = 0;
+	}
+	if (front) {
+		ing->pend_head = (ing->pend_head + ing->pend_cap - 1) % ing->pend_cap;
+		ing->pending[ing->pend_head] = ti;
+	} else {
+		ing->pending[(ing->pend_head + ing->pend_len) % ing->pend_cap] = ti;
+	}
+	ing->pend_len++;
+}
+
+static size_t
+pending_pop(lka_ingest *ing)
+{
+	size_t ti = ing->pending[ing->pend_head];
+
+	ing->pend_head = (ing->pend_head + 1) % ing->pend_cap;
+	ing->pend_len--;
+	return ti;
+}
+
+static lka_task
+task_of(lka_ingest *ing, const task *t)
+{
+	src *s = &ing->srcs[t->src_idx];
+	lka_task lt;
+
+	lt.path = t->path;
+	lt.display = t->display;
+	lt.format = s->scan.files[t->file_idx].format;
+	lt.skip = s->items_done[t->file_idx];
+	return lt;
+}
+
+static bool
+worker_send(lka_ingest *ing, worker *w, size_t ti)
+{
+	lka_buf b;
+	lka_task lt = task_of(ing, &ing->tasks[ti]);
+	bool ok;
+
+	lka_buf_init(&b, 0);
+	ok = lka_wire_put_task(&b, ing->tasks[ti].id, &lt);
+	if (ok) {
+		/* Task frames are small and at most TASKS_IN_FLIGHT are queued, so
+		 * this fits the socket buffer; MSG_NOSIGNAL: a dead reader must not
+		 * kill us with SIGPIPE. */
+		size_t off = 0;
+		while (ok && off < b.len) {
+			ssize_t n = send(w->fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				struct pollfd p = { w->fd, POLLOUT, 0 };
+				poll(&p, 1, 1000);
+				continue;
+			}
+			ok = n > 0;
+			off += n > 0 ? (size_t)n : 0;
+		}
+	}
+	lka_buf_free(&b);
+	if (ok) {
+		w->queue[w->qn++] = ti;
+		if (w->qn == 1)
+			w->last_frame = now_s();
+	}
+	return ok;
+}
+
+static const char *
+signame(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "SIGSEGV";
+	case SIGBUS: return "SIGBUS";
+	case SIGABRT: return "SIGABRT";
+	case SIGKILL: return "SIGKILL";
+	case SIGFPE: return "SIGFPE";
+	case SIGILL: return "SIGILL";
+	case SIGTERM: return "SIGTERM";
+	default: return "a signal";
+	}
+}
+
+/*
+ * A reader is gone (died, killed by us, or broke the protocol).  The item it
+ * had announced is recorded as lost; its tasks go back to the queue, resuming
+ * after that item.
+ */
+static void
+worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
+{
+	char why[256], where[700], msg[512];
+	int status = 0;
+	pid_t pid = w->pid;
+
+	if (w->qn == 0 && !w->kill_reason) {
+		/* Nothing in hand: a reader that was told to stop, stopping. */
+		worker_close(w);
+		return;
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	w->pid = -1;
+	if (w->kill_reason)
+		snprintf(why, sizeof why, "%s", w->kill_reason);
+	else if (why_extra)
+		snprintf(why, sizeof why, "%s", why_extra);
+	else if (WIFSIGNALED(status))
+		snprintf(why, sizeof why, "killed by %s (signal %d)%s", signame(WTERMSIG(status)),
+			 WTERMSIG(status),
+			 WTERMSIG(status) == SIGABRT ? ", possibly out of memory" : "");
+	else if (WIFEXITED(status))
+		snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(why, sizeof why, "stopped");
+	ing->st.reader_crashes++;
+	for (size_t q = 0; q < w->qn; q++) {
+		task *t = &ing->tasks[w->queue[q]];
+		src *s = &ing->srcs[t->src_idx];
+		if (q == 0) {
+			if (t->begun) {
+				loc_text(where, sizeof where, t, &t->cur);
+				snprintf(msg, sizeof msg,
+					 "reader process %s while reading this item; item lost, "
+					 "reading resumes after it",
+					 why);
+				record_error(ing, t, where, LKA_FAILED, LKA_E_CRASH, msg);
+				item_done(ing, t, t->cur.ordinal);
+				event(ing, "%s: %s", where, msg);
+			} else {
+				snprintf(msg, sizeof msg,
+					 "reader process %s outside any item; file not read further",
+					 why);
+				record_error(ing, t, t->display, LKA_FAILED, LKA_E_CRASH, msg);
+				event(ing, "%s: %s", t->display, msg);
+				on_task_end(ing, t, LKA_FATAL);
+				continue;
+			}
+		}
+		(void)s;
+		t->begun = false;
+		t->n_fmap = 0;
+		pending_push(ing, w->queue[q], true);
+	}
+	w->qn = 0;
+	close(w->fd);
+	w->fd = -1;
+	lka_buf_free(&w->in);
+}
+
+static void
+handle_frame(lka_ingest *ing, worker *w, lka_frame *f)
+{
+	task *t;
+
+	if (w->qn == 0 || ing->tasks[w->queue[0]].id != f->task_id) {
+		w->kill_reason = "sent a frame for a task it was not given (protocol error)";
+		return;
+	}
+	t = &ing->tasks[w->queue[0]];
+	switch (f->type) {
+	case LKA_FR_ITEM_BEGIN:
+		if (f->has_loc)
+			on_item_begin(ing, t, &f->loc);
+		break;
+	case LKA_FR_FOLDER:
+		on_folder(ing, t, &f->folder);
+		break;
+	case LKA_FR_MESSAGE:
+		if (!f->has_loc || !f->msg) {
+			w->kill_reason = "sent a message without location (protocol error)";
+			break;
+		}
+		on_message(ing, t, &f->loc, f->folder_id, f->msg);
+		f->msg = NULL;
+		break;
+	case LKA_FR_DIAG:
+		on_diag(ing, t, f->has_loc ? &f->loc : NULL, &f->diag);
+		break;
+	case LKA_FR_TASK_END:
+		on_task_end(ing, t, f->status);
+		memmove(w->queue, w->queue + 1, (w->qn - 1) * sizeof *w->queue);
+		w->qn--;
+		break;
+	default:
+		w->kill_reason = "sent an unknown frame (protocol error)";
+	}
+}
+
+/* Read what a reader sent; false when it is gone. */
+static bool
+worker_read(lka_ingest *ing, worker *w)
+{
+	for (;;) {
+		ssize_t n;
+		size_t off = 0;
+
+		if (!lka_buf_reserve(&w->in, RECV_CHUNK)) {
+			w->kill_reason = "sent more than the reader frame limit allows";
+			return false;
+		}
+		n = recv(w->fd, w->in.data + w->in.len, RECV_CHUNK, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n <= 0)
+			return false;
+		w->in.len += (size_t)n;
+		w->last_frame = now_s();
+		for (;;) {
+			size_t fl = lka_wire_frame_len(w->in.data + off, w->in.len - off);
+			lka_frame f;
+			if (fl == 0)
+				break;
+			if (fl == SIZE_MAX || !lka_wire_get_frame(&f, w->in.data + off, fl)) {
+				w->kill_reason = "sent a corrupt frame (protocol error)";
+				return false;
+			}
+			handle_frame(ing, w, &f);
+			lka_frame_clear(&f);
+			off += fl;
+			if (w->kill_reason || ing->db_dead)
+				return false;
+			maybe_commit(ing);
+		}
+		if (off) {
+			memmove(w->in.data, w->in.data + off, w->in.len - off);
+			w->in.len -= off;
+		}
+		tick(ing, false);
+	}
+}
+
+/* ------------------------------------------------------------ sources */
+
+static bool
+src_alloc_files(src *s)
+{
+	size_t n = s->scan.n_files ? s->scan.n_files : 1;
+
+	s->file_ids = calloc(n, sizeof *s->file_ids);
+	s->folder_ids = calloc(n, sizeof *s->folder_ids);
+	s->items_done = calloc(n, sizeof *s->items_done);
+	s->fstat = calloc(n, sizeof *s->fstat);
+	s->dirty = calloc(n, sizeof *s->dirty);
+	return s->file_ids && s->folder_ids && s->items_done && s->fstat && s->dirty;
+}
+
+static bool
+add_task(lka_ingest *ing, size_t si, size_t fi)
+{
+	src *s = &ing->srcs[si];
+	task *v = realloc(ing->tasks, (ing->n_tasks + 1) * sizeof *v);
+	task *t;
+	size_t n;
+
+	if (!v)
+		return false;
+	ing->tasks = v;
+	t = &v[ing->n_tasks];
+	memset(t, 0, sizeof *t);
+	t->id = ing->n_tasks + 1;
+	t->src_idx = si;
+	t->file_idx = fi;
+	if (s->scan.is_dir) {
+		n = strlen(s->scan.root) + strlen(s->scan.files[fi].relpath) + 2;
+		t->path = malloc(n);
+		if (t->path)
+			snprintf(t->path, n, "%s/%s", s->scan.root, s->scan.files[fi].relpath);
+		n = strlen(s->display) + strlen(s->scan.files[fi].relpath) + 2;
+		t->display = malloc(n);
+		if (t->display)
+			snprintf(t->display, n, "%s/%s", s->display, s->scan.files[fi].relpath);
+	} else {
+		t->path = lka__strdup(s->scan.root);
+		t->display = lka__strdup(s->display);
+	}
+	if (!t->path || !t->display) {
+		free(t->path);
+		free(t->display);
+		return false;
+	}
+	ing->n_tasks++;
+	pending_push(ing, ing->n_tasks - 1, false);
+	return true;
+}
+
+/*
+ * Scan a source, then record it (new) or check it against what was recorded
+ * (interrupted earlier), and queue a task per file still to read.
+ */
+static lka_status
+prepare_source(lka_ingest *ing, size_t si, lka_error *err)
+{
+	src *s = &ing->srcs[si];
+	lka_source_row row;
+	bool found = false;
+	lka_error e = { 0 };
+	char hex[LKA_SHA256_HEX];
+	lka_status st;
+
+	event(ing, "%s: hashing and scanning", s->display);
+	st = lka_scan_source(&s->scan, s->given, &ing->kase->ctx->limits, &e);
+	if (st == LKA_FATAL) {
+		ing->st.sources_failed++;
+		ing->st.sources_done++;
+		event(ing, "%s: %s", s->display, e.msg);
+		lka__error(err, LKA_WARN, e.kind, e.sys, s->display, "%s", e.msg);
+		return LKA_WARN;
+	}
+	s->scanned = true;
+	if (!src_alloc_files(s))
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display, "out of memory");
+	lka_sha256_hex(s->scan.sha256, hex);
+	if (lka_case__source_find(ing->kase, s->scan.root, &row, &found, &e) != LKA_OK)
+		goto dberr;
+	if (found && ing->opts.force) {
+		event(ing, "%s: --force: removing what an earlier run ingested", s->display);
+		if (lka_case__begin(ing->kase, &e) != LKA_OK ||
+		    lka_case__source_delete(ing->kase, row.id, &e) != LKA_OK ||
+		    lka_case__commit(ing->kase, &e) != LKA_OK)
+			goto dberr;
+		found = false;
+	}
+	if (found && strcmp(row.status, "complete") == 0 && strcmp(row.sha256, hex) == 0) {
+		s->skipped = true;
+		ing->st.sources_skipped++;
+		ing->st.sources_done++;
+		event(ing, "%s: already ingested completely (source %lld); skipped (use --force to "
+			   "read it again)",
+		      s->display, (long long)row.id);
+		return LKA_OK;
+	}
+	if (found && strcmp(row.sha256, hex) != 0) {
+		ing->st.sources_failed++;
+		ing->st.sources_done++;
+		s->skipped = true;
+		event(ing, "%s: evidence changed since source %lld was recorded (SHA-256 %.16s... now "
+			   "%.16s...); not read (use --force to replace it)",
+		      s->display, (long long)row.id, row.sha256, hex);
+		return lka__error(err, LKA_WARN, LKA_E_CHANGED, 0, s->display,
+				  "evidence changed since it was recorded");
+	}
+	if (found) {
+		/* Resume: the files are the same (same hash); find their progress. */
+		s->id = row.id;
+		for (size_t f = 0; f < s->scan.n_files; f++) {
+			lka_file_state fs;
+			bool ff = false;
+			if (lka_case__file_state(ing->kase, s->id, s->scan.files[f].relpath, &fs, &ff,
+						 &e) != LKA_OK)
+				goto dberr;
+			if (!ff)
+				return lka__error(err, LKA_FATAL, LKA_E_CORRUPT, 0, s->display,
+						  "case lacks a file of this source: %s",
+						  s->scan.files[f].relpath);
+			s->file_ids[f] = fs.id;
+			s->folder_ids[f] = fs.folder_id;
+			s->items_done[f] = fs.items_done;
+			s->fstat[f] = strcmp(fs.status, "pending") == 0	  ? F_PENDING
+				      : strcmp(fs.status, "failed") == 0 ? F_FAILED
+									 : F_DONE;
+		}
+		event(ing, "%s: resuming an interrupted ingest (source %lld)", s->display,
+		      (long long)s->id);
+	} else {
+		if (lka_case__begin(ing->kase, &e) != LKA_OK)
+			goto dberr;
+		if (lka_case__source_add(ing->kase, ing->run_id, &s->scan, &s->id, s->file_ids,
+					 s->folder_ids, &e) != LKA_OK) {
+			lka_case__rollback(ing->kase);
+			goto dberr;
+		}
+		for (size_t d = 0; d < s->scan.diags.n; d++) {
+			const lka_diag *dg = &s->scan.diags.v[d];
+			char where[700];
+			snprintf(where, sizeof where, "%s%s%s", s->display, dg->location ? ": " : "",
+				 dg->location ? dg->location : "");
+			if (lka_case__error_write(ing->kase, s->id, 0, where, dg->severity, dg->kind,
+						  dg->message, &e) != LKA_OK) {
+				lka_case__rollback(ing->kase);
+				goto dberr;
+			}
+			ing->st.errors++;
+		}
+		for (size_t f = 0; f < s->scan.n_files; f++)
+			if (s->scan.files[f].role != LKA_ROLE_MESSAGES)
+				s->fstat[f] = F_DONE; /* recorded, nothing to read */
+		if (lka_case__commit(ing->kase, &e) != LKA_OK)
+			goto dberr;
+	}
+	for (size_t f = 0; f < s->scan.n_files; f++) {
+		if (s->scan.files[f].role != LKA_ROLE_MESSAGES || s->fstat[f] != F_PENDING)
+			continue;
+		if (!add_task(ing, si, f))
+			return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display,
+					  "out of memory");
+		s->files_left++;
+		ing->st.files_total++;
+		ing->st.bytes_total += s->scan.files[f].size;
+	}
+	if (!s->files_left) {
+		/* Nothing (left) to read: close its books now. */
+		if (!ensure_tx(ing) || !commit(ing)) {
+			*err = ing->dberr;
+			return LKA_FATAL;
+		}
+	}
+	return LKA_OK;
+dberr:
+	*err = e;
+	return LKA_FATAL;
+}
+
+/* ------------------------------------------------------------ running */
+
+static lka_status
+run_inprocess(lka_ingest *ing, lka_error *err)
+{
+	lka_error e = { 0 };
+
+	if (lka_rctx_new(&ing->inproc, &ing->kase->ctx->limits, ing->opts.store_content != 0,
+			 ing->opts.fault, &e) != LKA_OK) {
+		*err = e;
+		return LKA_FATAL;
+	}
+	while (ing->pend_len && !ing->db_dead) {
+		size_t ti = pending_pop(ing);
+		task *t = &ing->tasks[ti];
+		direct_sink ds = { { &direct_ops }, ing, t };
+		lka_task lt = task_of(ing, t);
+		lka_status st = lka_read_task(ing->inproc, &lt, &ds.base);
+		if (!ing->db_dead)
+			on_task_end(ing, t, st);
+		maybe_commit(ing);
+		tick(ing, false);
+	}
+	return LKA_OK;
+}
+
+static lka_status
+run_isolated(lka_ingest *ing, lka_error *err)
+{
+	struct pollfd *pfd = NULL;
+	size_t nw = ing->opts.jobs;
+	lka_status st = LKA_OK;
+	unsigned item_limit = ing->kase->ctx->limits.item_seconds;
+
+	if (nw > ing->pend_len)
+		nw = ing->pend_len ? ing->pend_len : 1;
+	ing->workers = calloc(nw, sizeof *ing->workers);
+	pfd = calloc(nw, sizeof *pfd);
+	if (!ing->workers || !pfd) {
+		free(pfd);
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < nw; i++) {
+		ing->workers[i].pid = -1;
+		ing->workers[i].fd = -1;
+	}
+	ing->n_workers = nw;
+
+	for (;;) {
+		bool busy = false;
+		double t;
+
+		if (ing->db_dead)
+			break;
+		/* Start readers and hand out tasks. */
+		for (size_t i = 0; i < nw; i++) {
+			worker *w = &ing->workers[i];
+			if (w->pid < 0 && ing->pend_len) {
+				if (!worker_spawn(ing, w, err)) {
+					st = LKA_FATAL;
+					goto out;
+				}
+			}
+			while (w->pid > 0 && !w->closing && w->qn < TASKS_IN_FLIGHT && ing->pend_len) {
+				size_t ti = pending_pop(ing);
+				if (!worker_send(ing, w, ti)) {
+					pending_push(ing, ti, true);
+					worker_lost(ing, w, "stopped accepting work");
+					break;
+				}
+			}
+			if (w->pid > 0)
+				busy = true;
+		}
+		if (!busy && !ing->pend_len)
+			break;
+		for (size_t i = 0; i < nw; i++) {
+			pfd[i].fd = ing->workers[i].pid > 0 ? ing->workers[i].fd : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, nw, 250) < 0 && errno != EINTR) {
+			st = lka__error_sys(err, LKA_FATAL, errno, NULL, "poll failed");
+			goto out;
+		}
+		t = now_s();
+		for (size_t i = 0; i < nw; i++) {
+			worker *w = &ing->workers[i];
+			if (w->pid < 0)
+				continue;
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if (!worker_read(ing, w))
+					worker_lost(ing, w, NULL);
+			} else if (w->qn && item_limit && t - w->last_frame > (double)item_limit) {
+				w->kill_reason = "was killed: no progress within the per-item time limit";
+				worker_lost(ing, w, NULL);
+			} else if (w->qn == 0 && !ing->pend_len && !w->closing) {
+				/* Idle and nothing left: let it go. */
+				shutdown(w->fd, SHUT_WR);
+				w->closing = true;
+			}
+		}
+		maybe_commit(ing);
+		tick(ing, false);
+	}
+out:
+	for (size_t i = 0; i < nw; i++) {
+		worker *w = &ing->workers[i];
+		if (w->pid > 0) {
+			int status;
+			shutdown(w->fd, SHUT_WR);
+			/* Give it a moment to exit on its own, then insist. */
+			for (int k = 0; k < 100 && waitpid(w->pid, &status, WNOHANG) == 0; k++)
+				usleep(10000);
+			worker_close(w);
+		}
+	}
+	free(pfd);
+	return st;
+}
+
+lka_status
+lka_ingest_run(lka_ingest *ing, lka_progress_fn progress, void *payload, lka_error *err)
+{
+	lka_error e = { 0 };
+	lka_status st = LKA_OK, rst;
+	bool warned = false;
+
+	ing->progress = progress;
+	ing->payload = payload;
+	ing->t0 = now_s();
+	if (lka_case__run_begin(ing->kase, "lka-ingest", ing->opts.argv_text, &ing->run_id, &e) !=
+	    LKA_OK) {
+		*err = e;
+		return LKA_FATAL;
+	}
+	for (size_t i = 0; i < ing->n_srcs; i++) {
+		rst = prepare_source(ing, i, &e);
+		if (rst == LKA_FATAL) {
+			st = LKA_FATAL;
+			if (err)
+				*err = e;
+			goto done;
+		}
+		if (rst != LKA_OK)
+			warned = true;
+	}
+	tick(ing, true);
+	rst = ing->opts.isolate ? run_isolated(ing, &e) : run_inprocess(ing, &e);
+	if (rst == LKA_FATAL) {
+		st = LKA_FATAL;
+		if (err)
+			*err = e;
+	}
+	if (!commit(ing) || ing->db_dead) {
+		st = LKA_FATAL;
+		if (err)
+			*err = ing->dberr;
+	}
+done:
+	ing->st.seconds = now_s() - ing->t0;
+	if (st != LKA_FATAL && (warned || ing->st.errors || ing->st.sources_failed))
+		st = LKA_WARN;
+	if (ing->in_tx)
+		lka_case__rollback(ing->kase);
+	(void)lka_case__run_end(ing->kase, ing->run_id,
+				st == LKA_OK ? "clean" : st == LKA_WARN ? "errors" : "failed", &ing->st,
+				&e);
+	tick(ing, true);
+	return st;
+}
