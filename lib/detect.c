@@ -1,0 +1,251 @@
+/*
+ * detect.c — what format an evidence file is in, from its first bytes.
+ *
+ * Content decides; the file name only breaks ties (a weak header block in
+ * a file named .eml, an .emlx whose message does not start cleanly).
+ * Everything here must stay safe on arbitrary binary input: it only ever
+ * looks at the n bytes it is given.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "mbox.h"
+#include "reader.h"
+
+#define HEADER_LINES_MAX 2000 /* lines of a header block looked at */
+#define FIELD_NAME_MAX 128
+#define EMLX_COUNT_DIGITS 12 /* an emlx byte count has at most this many digits */
+
+static const char *const format_names[] = {
+	[LKA_FMT_UNKNOWN] = "unknown", [LKA_FMT_EML] = "eml",         [LKA_FMT_EMLX] = "emlx",
+	[LKA_FMT_MBOX] = "mbox",       [LKA_FMT_MAILDIR] = "maildir", [LKA_FMT_FOLDER] = "folder",
+};
+
+const char *
+lka_format_name(lka_format f)
+{
+	if ((unsigned)f < LKA_ARRAY_LEN(format_names) && format_names[f])
+		return format_names[f];
+	return "unknown";
+}
+
+lka_format
+lka_format_from_name(const char *name)
+{
+	if (!name)
+		return LKA_FMT_UNKNOWN;
+	for (size_t i = 0; i < LKA_ARRAY_LEN(format_names); i++)
+		if (format_names[i] && strcmp(name, format_names[i]) == 0)
+			return (lka_format)i;
+	return LKA_FMT_UNKNOWN;
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static bool
+ieq(const unsigned char *p, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n && word[i]; i++)
+		if (lower(p[i]) != word[i])
+			return false;
+	return i == n && word[i] == '\0';
+}
+
+static bool
+iprefix(const unsigned char *p, size_t n, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i]; i++)
+		if (i >= n || lower(p[i]) != prefix[i])
+			return false;
+	return true;
+}
+
+static bool
+name_ends_with(const char *name, const char *suffix)
+{
+	size_t n, s = strlen(suffix);
+
+	if (!name)
+		return false;
+	n = strlen(name);
+	if (n < s)
+		return false;
+	for (size_t i = 0; i < s; i++)
+		if (lower((unsigned char)name[n - s + i]) != suffix[i])
+			return false;
+	return true;
+}
+
+/* Length of the line at p without its line break; *next = start of the next line. */
+static size_t
+line_at(const unsigned char *p, size_t n, size_t *next)
+{
+	const unsigned char *q = memchr(p, '\n', n);
+	size_t len = q ? (size_t)(q - p) : n;
+
+	*next = q ? len + 1 : n;
+	if (len && p[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+/* Field name length of a "Name: value" line, 0 if it is not one. */
+static size_t
+field_name(const unsigned char *p, size_t n)
+{
+	size_t i = 0, name;
+
+	while (i < n && i <= FIELD_NAME_MAX && p[i] >= '!' && p[i] <= '~' && p[i] != ':')
+		i++;
+	name = i;
+	if (name == 0 || name > FIELD_NAME_MAX)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':' ? name : 0;
+}
+
+/* Fields that on their own make a header block mail. */
+static bool
+key_field(const unsigned char *p, size_t n)
+{
+	static const char *const names[] = {
+		"from", "date", "subject", "message-id", "received", "mime-version",
+		"return-path", "delivered-to", "to", "cc", "sender", "reply-to",
+		"in-reply-to", "references", "x-mozilla-status", "x-account-key",
+	};
+	for (size_t i = 0; i < LKA_ARRAY_LEN(names); i++)
+		if (ieq(p, n, names[i]))
+			return true;
+	return false;
+}
+
+/* Fields that make a block of two or more header lines mail. */
+static bool
+mailish_field(const unsigned char *p, size_t n)
+{
+	static const char *const prefixes[] = {
+		"x-", "content-", "list-", "arc-", "dkim-", "authentication-results",
+		"resent-", "thread-", "user-agent", "organization", "importance",
+		"priority", "envelope-", "path", "newsgroups", "status", "keywords",
+		"comments", "disposition-notification-to", "errors-to", "precedence",
+	};
+	if (key_field(p, n))
+		return true;
+	for (size_t i = 0; i < LKA_ARRAY_LEN(prefixes); i++)
+		if (iprefix(p, n, prefixes[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Does an RFC 822 header block start at p?  The first line must be a field;
+ * the block runs to the first line that is neither a field nor a
+ * continuation.  strength: 2 = a key field or two mail-like fields,
+ * 1 = at least one field, 0 = not a header block.
+ */
+static int
+header_block_strength(const unsigned char *p, size_t n)
+{
+	size_t pos = 0, fields = 0, mailish = 0;
+	bool key = false;
+
+	for (int line = 0; line < HEADER_LINES_MAX && pos < n; line++) {
+		size_t next, len = line_at(p + pos, n - pos, &next), name;
+
+		if (memchr(p + pos, '\0', len))
+			return 0; /* binary */
+		if (len == 0)
+			break;
+		if ((p[pos] == ' ' || p[pos] == '\t') && fields > 0) {
+			pos += next;
+			continue;
+		}
+		name = field_name(p + pos, len);
+		if (name == 0)
+			break;
+		fields++;
+		if (key_field(p + pos, name))
+			key = true;
+		if (mailish_field(p + pos, name))
+			mailish++;
+		pos += next;
+	}
+	if (fields == 0)
+		return 0;
+	if (key || (fields >= 2 && mailish >= 1))
+		return 2;
+	return 1;
+}
+
+/* An emlx starts with a line holding the decimal byte count of the message. */
+static size_t
+emlx_count_line(const unsigned char *p, size_t n)
+{
+	size_t i = 0, digits = 0;
+
+	while (i < n && p[i] == ' ')
+		i++;
+	while (i < n && p[i] >= '0' && p[i] <= '9') {
+		i++;
+		digits++;
+	}
+	if (digits == 0 || digits > EMLX_COUNT_DIGITS)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i < n && p[i] == '\r')
+		i++;
+	if (i < n && p[i] == '\n')
+		return i + 1;
+	return 0;
+}
+
+lka_format
+lka_detect_format(const unsigned char *head, size_t n, const char *name)
+{
+	size_t skip;
+	int strength;
+
+	if (!head || n == 0)
+		return LKA_FMT_UNKNOWN;
+	/*
+	 * Outlook PST/OST ("!BDN"), zip ("PK\3\4"), gzip (1f 8b) and OLE2 (.msg)
+	 * fall through to UNKNOWN below: no reader for them yet.  Their first
+	 * bytes never form a From_ line, a count line or a header field.
+	 */
+	if (lka_mbox_is_from_line((const char *)head, n))
+		return LKA_FMT_MBOX;
+	skip = emlx_count_line(head, n);
+	if (skip) {
+		strength = header_block_strength(head + skip, n - skip);
+		if (strength == 2 || (strength == 1 && name_ends_with(name, ".emlx")))
+			return LKA_FMT_EMLX;
+		return LKA_FMT_UNKNOWN;
+	}
+	/* A UTF-8 byte order mark is seen before headers written by some Windows tools. */
+	skip = n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf ? 3 : 0;
+	/* vCard and iCalendar are "Name:value" lines too (with X- fields), but not mail */
+	if (iprefix(head + skip, n - skip, "begin:vcard") ||
+	    iprefix(head + skip, n - skip, "begin:vcalendar"))
+		return LKA_FMT_UNKNOWN;
+	strength = header_block_strength(head + skip, n - skip);
+	if (strength == 2 || (strength == 1 && name_ends_with(name, ".eml")))
+		return LKA_FMT_EML;
+	/* Tie-breaker: an .mbox file whose From_ line has no date and no header block after it. */
+	if (n >= 5 && memcmp(head, "From ", 5) == 0 &&
+	    (name_ends_with(name, ".mbox") || name_ends_with(name, ".mbx"))) {
+		size_t next, len = line_at(head, n, &next);
+		if (len <= 1024 && !memchr(head, '\0', len))
+			return LKA_FMT_MBOX;
+	}
+	return LKA_FMT_UNKNOWN;
+}

@@ -1,0 +1,66 @@
+# lib.sh — TAP helpers for leakaudit's shell tests (sourced).
+# The tools are found through LKA_BUILD (the meson build dir); every run of a
+# tool goes through ${LKA_WRAP:-} so the valgrindtools setup checks our code,
+# not the shell.
+set -u
+: "${LKA_BUILD:?LKA_BUILD must point to the build directory}"
+INGEST="$LKA_BUILD/tools/lka-ingest"
+VERIFY="$LKA_BUILD/tools/lka-verify"
+INFO="$LKA_BUILD/tools/lka-info"
+GEN="$LKA_BUILD/tests/lka-gen"
+WRAP=${LKA_WRAP:-}
+CORPUS=${LKA_CORPUS:-"$(cd "$(dirname "$0")/../../.." && pwd)/shared/corpus"}
+T=$(mktemp -d "${TMPDIR:-/tmp}/lka-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+_n=0
+_fail=0
+
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_fail=$((_fail + 1))
+	fi
+}
+is() { # is GOT WANT DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $_n - $3"
+	else
+		echo "not ok $_n - $3"
+		echo "#   got:  '$1'"
+		echo "#   want: '$2'"
+		_fail=$((_fail + 1))
+	fi
+}
+skip_all() { echo "1..0 # SKIP $1"; trap - EXIT; rm -rf "$T"; exit 0; }
+done_testing() { echo "1..$_n"; [ "$_fail" -eq 0 ]; }
+q() { sqlite3 -batch -noheader "$@"; } # q DB SQL
+run() { # run TOOL ARGS... : runs through the wrapper, sets $rc, keeps stdout/stderr in $T/out $T/err
+	rc=0
+	$WRAP "$@" >"$T/out" 2>"$T/err" || rc=$?
+}
+gen() { # gen DIR [lka-gen options]
+	dir=$1; shift
+	"$GEN" --quiet "$@" "$dir" >/dev/null
+}
+# A canonical listing of what a case holds, independent of row ids and run times.
+dump() { # dump DB
+	q "$1" "
+	SELECT s.path, f.relpath, m.ordinal, coalesce(pa.part_path, '-'), coalesce(m.message_id, ''),
+	       coalesce(m.subject, ''), coalesce(m.raw_sha256, ''),
+	       (SELECT count(*) FROM attachments a WHERE a.message_id = m.id),
+	       (SELECT count(*) FROM recipients r WHERE r.message_id = m.id),
+	       (SELECT group_concat(a.sha256, ',') FROM (SELECT sha256 FROM attachments a
+	         WHERE a.message_id = m.id ORDER BY part_path) a)
+	FROM messages m JOIN sources s ON s.id = m.source_id
+	LEFT JOIN source_files f ON f.id = m.source_file_id
+	LEFT JOIN attachments pa ON pa.id = m.parent_attachment_id
+	ORDER BY 1, 2, 3, 4, 5, 6, 7;
+	SELECT 'error', coalesce(location, ''), severity, kind, message FROM errors ORDER BY 2, 3, 4, 5;
+	SELECT 'source', path, kind, sha256, bytes, status FROM sources ORDER BY path;
+	SELECT 'file', f.relpath, f.role, f.sha256, f.items_done, f.status FROM source_files f ORDER BY 2;
+	SELECT 'blob', sha256, bytes FROM blobs ORDER BY 2;"
+}
