@@ -137,6 +137,21 @@ idna_unicode(const char *d)
 	return res;
 }
 
+/* "local@domain" in a new string. */
+static char *
+join(const char *local, const char *domain)
+{
+	size_t ln = strlen(local), dl = strlen(domain);
+	char *out = malloc(ln + 1 + dl + 1);
+
+	if (!out)
+		return NULL;
+	memcpy(out, local, ln);
+	out[ln] = '@';
+	memcpy(out + ln + 1, domain, dl + 1);
+	return out;
+}
+
 char *
 lka_addr_normalize(const char *s)
 {
@@ -174,18 +189,7 @@ lka_addr_normalize(const char *s)
 	}
 	if (domain[0] != '[' && needs_idna(domain))
 		idn = idna_unicode(domain);
-	{
-		const char *l = nfc ? nfc : local;
-		const char *d = idn ? idn : domain;
-		size_t ln = strlen(l), dl = strlen(d);
-
-		out = malloc(ln + 1 + dl + 1);
-		if (!out)
-			goto out;
-		memcpy(out, l, ln);
-		out[ln] = '@';
-		memcpy(out + ln + 1, d, dl + 1);
-	}
+	out = join(nfc ? nfc : local, idn ? idn : domain);
 out:
 	g_free(nfc);
 	free(idn);

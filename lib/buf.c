@@ -122,6 +122,7 @@ lka_buf_steal(lka_buf *b, size_t *len_out)
 
 	if (!b->data && !buf_grow(b, 0))
 		return NULL;
+	b->data[b->len] = '\0';
 	p = (char *)b->data;
 	if (len_out)
 		*len_out = b->len;

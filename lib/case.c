@@ -346,6 +346,15 @@ lka_case__begin(lka_case *kase, lka_error *err)
 				  "a transaction is already open");
 	if (exec(kase, "BEGIN IMMEDIATE", "begin a transaction", err) != LKA_OK)
 		return fatal(LKA_FATAL, err);
+	/* Index this batch's messages at commit, in one go (fts_deferral in
+	 * schema.sql says why). */
+	if (exec(kase,
+		 "UPDATE fts_deferral SET deferred = 1, "
+		 "first_message_id = (SELECT coalesce(max(id), 0) + 1 FROM messages)",
+		 "begin a transaction", err) != LKA_OK) {
+		sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);
+		return fatal(LKA_FATAL, err);
+	}
 	kase->tx_depth = 1;
 	return LKA_OK;
 }
@@ -356,7 +365,13 @@ lka_case__commit(lka_case *kase, lka_error *err)
 	if (!kase->tx_depth)
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
 				  "no transaction to commit");
-	if (exec(kase, "COMMIT", "commit", err) != LKA_OK) {
+	if (exec(kase,
+		 "INSERT INTO messages_fts (rowid, subject, body_text, from_name, from_address) "
+		 "SELECT id, subject, body_text, from_name, from_address FROM messages "
+		 "WHERE id >= (SELECT first_message_id FROM fts_deferral WHERE deferred = 1); "
+		 "UPDATE fts_deferral SET deferred = 0, first_message_id = NULL; "
+		 "COMMIT",
+		 "commit", err) != LKA_OK) {
 		/* A failed COMMIT may leave the transaction open: end it. */
 		if (!sqlite3_get_autocommit(kase->db))
 			sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);

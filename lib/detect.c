@@ -240,6 +240,22 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 	strength = header_block_strength(head + skip, n - skip);
 	if (strength == 2 || (strength == 1 && name_ends_with(name, ".eml")))
 		return LKA_FMT_EML;
+	/*
+	 * An mbox with leading garbage (a carved or badly exported file): text
+	 * without NUL bytes, then within the first 4 KiB an empty line followed
+	 * by a dated From_ line.  The reader records the garbage as damage.
+	 */
+	{
+		size_t lim = n < 4096 ? n : 4096;
+		if (!memchr(head, '\0', lim)) {
+			for (size_t i = 0; i + 7 < lim; i++) {
+				if (head[i] == '\n' && head[i + 1] == '\n' &&
+				    memcmp(head + i + 2, "From ", 5) == 0 &&
+				    lka_mbox_is_from_line((const char *)head + i + 2, n - i - 2))
+					return LKA_FMT_MBOX;
+			}
+		}
+	}
 	/* Tie-breaker: an .mbox file whose From_ line has no date and no header block after it. */
 	if (n >= 5 && memcmp(head, "From ", 5) == 0 &&
 	    (name_ends_with(name, ".mbox") || name_ends_with(name, ".mbx"))) {

@@ -337,18 +337,6 @@ struct render {
 	bool no_head_end; /* there is no "</head" after the current position */
 };
 
-/*
- * lka_buf_steal() with the terminating NUL guaranteed: buf.c does not write
- * it when the buffer never held a byte.
- */
-static char *
-buf_take(lka_buf *b, size_t *len)
-{
-	if (!lka_buf_add(b, "", 0))
-		return NULL;
-	return lka_buf_steal(b, len);
-}
-
 static bool
 is_alpha(unsigned char c)
 {
@@ -622,7 +610,7 @@ skip_markup_decl(const struct render *r, size_t i)
 }
 
 static void
-start_tag(struct render *r, const char *name, enum tag_kind kind)
+start_tag(struct render *r, enum tag_kind kind)
 {
 	switch (kind) {
 	case TAG_INLINE:
@@ -660,7 +648,6 @@ start_tag(struct render *r, const char *name, enum tag_kind kind)
 			r->pre++;
 		break;
 	}
-	(void)name;
 }
 
 static void
@@ -789,7 +776,7 @@ tag(struct render *r, size_t i)
 		}
 		return skip_past_gt(r, e);
 	}
-	start_tag(r, name, kind);
+	start_tag(r, kind);
 	return j;
 }
 
@@ -842,7 +829,7 @@ lka_html_to_text(const char *html, size_t n)
 		lka_buf_free(&r.out);
 		return NULL;
 	}
-	s = buf_take(&r.out, &j);
+	s = lka_buf_steal(&r.out, &j);
 	if (s && !lka_utf8_valid(s, j)) {
 		char *t = lka_text_to_utf8(s, j, "utf-8", NULL);
 

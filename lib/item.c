@@ -34,6 +34,12 @@ lka_diags_add(lka_diags *d, lka_status sev, lka_errkind kind, const char *locati
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* The same damage reported twice at the same place is one diagnostic. */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].severity == sev && d->v[i].kind == kind && strcmp(d->v[i].message, msg) == 0 &&
+		    ((!location && !d->v[i].location) ||
+		     (location && d->v[i].location && strcmp(location, d->v[i].location) == 0)))
+			return true;
 	v = &d->v[d->n];
 	v->severity = sev;
 	v->kind = kind;

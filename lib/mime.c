@@ -54,6 +54,8 @@ struct lka_mime {
 /* State of one lka_mime_parse() call, embedded messages included. */
 struct session {
 	lka_mime *mm;
+	const unsigned char *base; /* the bytes the current GMime parser reads */
+	size_t base_len;
 	uint32_t parts;  /* MIME entities seen */
 	bool parts_over; /* limits->mime_parts reached: stop adding */
 	bool oom;
@@ -65,10 +67,17 @@ struct seg {
 	bool html;
 };
 
+/* Boundaries of the enclosing multiparts, innermost first (GMime ends a part at any of them). */
+struct bounds {
+	const char *boundary;
+	const struct bounds *up;
+};
+
 /* One lka_msg being built. */
 struct build {
 	struct session *s;
 	lka_msg *msg;
+	const struct bounds *up; /* multiparts around the part being walked */
 	size_t addr_cap, att_cap;
 	struct seg *segs;
 	size_t nsegs, seg_cap;
@@ -94,21 +103,10 @@ struct sink {
 static void walk(struct build *b, GMimeObject *obj, const char *path, unsigned depth,
 		 bool alt_other);
 static lka_msg *build_msg(struct session *s, GMimeMessage *gm, const unsigned char *raw,
-			  size_t rawlen, const char *prefix, unsigned depth);
+			  size_t rawlen, const char *prefix, unsigned depth,
+			  const struct bounds *up);
 
 /* ------------------------------------------------------------ helpers */
-
-/*
- * lka_buf_steal() with the terminating NUL guaranteed: buf.c does not write
- * it when the buffer never held a byte.
- */
-static char *
-buf_take(lka_buf *b, size_t *len)
-{
-	if (!lka_buf_add(b, "", 0))
-		return NULL;
-	return lka_buf_steal(b, len);
-}
 
 static char *
 xstrdup(struct session *s, const char *p)
@@ -137,7 +135,16 @@ utf8dup(struct session *s, const char *p)
 	return q;
 }
 
-/* Length of the longest prefix of s (n bytes) that is at most max bytes and ends on a UTF-8 boundary. */
+static bool
+is_blank(const char *t)
+{
+	for (; *t; t++)
+		if (*t != ' ' && *t != '\t' && *t != '\r' && *t != '\n')
+			return false;
+	return true;
+}
+
+/* Length of the longest prefix of s (n bytes) of at most max bytes ending on a UTF-8 boundary. */
 static size_t
 utf8_cut(const char *s, size_t n, size_t max)
 {
@@ -210,7 +217,7 @@ child_path(struct session *s, const char *parent, unsigned i)
 		lka_buf_free(&p);
 		return NULL;
 	}
-	return buf_take(&p, NULL);
+	return lka_buf_steal(&p, NULL);
 }
 
 /* A header value unfolded (line breaks removed) and trimmed; malloc'd, raw bytes. */
@@ -228,7 +235,7 @@ unfold(struct session *s, const char *v)
 		lka_buf_free(&o);
 		return NULL;
 	}
-	return lka__trim(buf_take(&o, NULL));
+	return lka__trim(lka_buf_steal(&o, NULL));
 }
 
 /* Raw value of the first header called name in obj's own header list, or NULL. */
@@ -336,17 +343,23 @@ header_at(GMimeObject *obj, gint64 offset, unsigned depth)
 		if (g_mime_header_get_offset(h) == offset)
 			return g_mime_header_get_name(h);
 	}
-	if (GMIME_IS_MESSAGE(obj))
-		return header_at(g_mime_message_get_mime_part(GMIME_MESSAGE(obj)), offset, depth + 1);
-	if (GMIME_IS_MESSAGE_PART(obj))
-		return header_at((GMimeObject *)g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj)),
-				 offset, depth + 1);
+	if (GMIME_IS_MESSAGE(obj)) {
+		GMimeObject *root = g_mime_message_get_mime_part(GMIME_MESSAGE(obj));
+
+		return header_at(root, offset, depth + 1);
+	}
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *em = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+		return header_at((GMimeObject *)em, offset, depth + 1);
+	}
 	if (GMIME_IS_MULTIPART(obj)) {
-		int count = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int count = g_mime_multipart_get_count(mp);
 
 		for (int i = 0; i < count; i++) {
-			const char *name = header_at(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i),
-						     offset, depth + 1);
+			const char *name = header_at(g_mime_multipart_get_part(mp, i), offset,
+						     depth + 1);
 			if (name)
 				return name;
 		}
@@ -371,7 +384,7 @@ flush_warnings(struct build *b, struct pwarns *w, GMimeObject *root)
 		if (pw->code == GMIME_WARN_INVALID_ADDRESS_LIST)
 			hname = header_at(root, pw->offset, 0);
 		if (pw->offset >= 0)
-			snprintf(loc, sizeof loc, "offset %" PRId64, (int64_t)pw->offset);
+			snprintf(loc, sizeof loc, "message byte %" PRId64, (int64_t)pw->offset);
 		if (hname && item[0])
 			(void)lka_diags_add(&b->msg->diags, LKA_WARN, LKA_E_CORRUPT,
 					    pw->offset >= 0 ? loc : NULL, "%s in %s: %s", what,
@@ -438,17 +451,32 @@ sink_add(struct sink *k, const unsigned char *p, size_t n)
 static void
 b64_scan(struct sink *k, const unsigned char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
+	/* 0: white space, 1: base64 symbol, 2: '=', 3: anything else */
+	static const unsigned char cls[256] = {
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 3, 3, 0, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 3, 3, 3, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 2, 3, 3,
+		3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3,
+		3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+		3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	};
+	uint64_t count[4] = { 0, 0, 0, 0 };
 
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '+' || c == '/')
-			k->b64_syms++;
-		else if (c == '=')
-			k->b64_pad++;
-		else if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-			k->b64_junk++;
-	}
+	for (size_t i = 0; i < n; i++)
+		count[cls[p[i]]]++;
+	k->b64_syms += count[1];
+	k->b64_pad += count[2];
+	k->b64_junk += count[3];
 }
 
 /*
@@ -531,8 +559,17 @@ sniff(struct session *s, const unsigned char *p, size_t n, bool whole)
 		return NULL;
 	t = magic_buffer(m, p ? (const void *)p : "", len);
 	if (t && whole && n > len &&
-	    (!strcmp(t, "application/x-ole-storage") || !memcmp(p, ole_magic, sizeof ole_magic)))
+	    (!strcmp(t, "application/x-ole-storage") || !memcmp(p, ole_magic, sizeof ole_magic))) {
+		/* CDF needs its directory sectors: let libmagic read all (default: 7 MiB) */
+		size_t old_max = 0;
+		bool got = magic_getparam(m, MAGIC_PARAM_BYTES_MAX, &old_max) == 0;
+
+		if (got && old_max < n)
+			(void)magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &n);
 		t = magic_buffer(m, p, n);
+		if (got && old_max < n)
+			(void)magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &old_max);
+	}
 	return t ? utf8dup(s, t) : NULL;
 }
 
@@ -575,6 +612,7 @@ new_addr(struct build *b)
 /* A mailbox GMime returned, with its normalised address, to match raw tokens against. */
 struct got {
 	char *norm;
+	char *name; /* decoded display name */
 	bool used;
 };
 
@@ -618,6 +656,7 @@ add_mailbox(struct build *b, lka_role role, const char *hname, InternetAddress *
 		g->cap = cap;
 	}
 	g->v[g->n].norm = a && a->address ? xstrdup(b->s, a->address) : NULL;
+	g->v[g->n].name = a && a->name ? xstrdup(b->s, a->name) : NULL;
 	g->v[g->n].used = false;
 	g->n++;
 	g_free(raw);
@@ -692,7 +731,52 @@ token_address(const char *t, size_t n)
 		lka_buf_free(&o);
 		return NULL;
 	}
-	return buf_take(&o, NULL);
+	return lka_buf_steal(&o, NULL);
+}
+
+/* The address-like run of characters around the last '@' of a token ("a@b" in "\"X <a@b"). */
+static char *
+around_at(const char *t, size_t n)
+{
+	static const char stop[] = " \t<>\"(),;:[]";
+	size_t at = n, lo, hi;
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == '@')
+			at = i;
+	if (at == n)
+		return NULL;
+	for (lo = at; lo > 0 && !strchr(stop, t[lo - 1]); lo--)
+		;
+	for (hi = at + 1; hi < n && !strchr(stop, t[hi]); hi++)
+		;
+	return lka__strndup(t + lo, hi - lo);
+}
+
+/* True when token t is a piece of a display name GMime kept ("Smith" of Smith, John <j@x>). */
+static bool
+in_a_name(struct build *b, const char *t, size_t n, const struct gots *g)
+{
+	char *tok = lka__strndup(t, n), *dec, *p;
+	bool found = false;
+	size_t len;
+
+	if (!tok)
+		return false;
+	dec = g_mime_utils_header_decode_phrase(b->s->mm->opts, tok);
+	free(tok);
+	if (!dec)
+		return false;
+	p = dec;
+	while (*p == '"' || *p == ' ')
+		p++;
+	len = strlen(p);
+	while (len && (p[len - 1] == '"' || p[len - 1] == ' '))
+		p[--len] = '\0';
+	for (size_t i = 0; len && i < g->n && !found; i++)
+		found = g->v[i].name && strstr(g->v[i].name, p);
+	g_free(dec);
+	return found;
 }
 
 static void
@@ -710,18 +794,31 @@ raw_token(struct build *b, lka_role role, const char *hname, const char *t, size
 	if (!n)
 		return;
 	addr = token_address(t, n);
+	if (addr && is_blank(addr) && !memchr(t, '@', n) && !memchr(t, '<', n)) {
+		free(addr); /* only a comment, "(no To-header on input)" */
+		return;
+	}
 	if (addr)
 		norm = lka_addr_normalize(addr);
 	free(addr);
+	if (!norm) {
+		addr = around_at(t, n);
+		norm = addr ? lka_addr_normalize(addr) : NULL;
+		free(addr);
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		if (g->v[i].used)
 			continue;
-		if ((!norm && !g->v[i].norm) || (norm && g->v[i].norm && !strcmp(norm, g->v[i].norm))) {
+		const char *gn = g->v[i].norm;
+
+		if ((!norm && !gn) || (norm && gn && !strcmp(norm, gn))) {
 			g->v[i].used = true;
 			free(norm);
 			return;
 		}
 	}
+	if (!norm && !memchr(t, '@', n) && in_a_name(b, t, n, g))
+		return;
 	/* GMime dropped it: keep it as evidence */
 	a = new_addr(b);
 	if (!a) {
@@ -801,8 +898,9 @@ addresses(struct build *b, GMimeMessage *gm)
 	for (size_t k = 0; k < LKA_ARRAY_LEN(hdrs); k++) {
 		struct gots g = { 0 };
 
-		add_list(b, hdrs[k].role, hdrs[k].name, g_mime_message_get_addresses(gm, hdrs[k].type),
-			 &g, 0);
+		InternetAddressList *l = g_mime_message_get_addresses(gm, hdrs[k].type);
+
+		add_list(b, hdrs[k].role, hdrs[k].name, l, &g, 0);
 		for (int i = 0; i < nh; i++) {
 			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 			char *v;
@@ -814,8 +912,10 @@ addresses(struct build *b, GMimeMessage *gm)
 				raw_tokens(b, hdrs[k].role, hdrs[k].name, v, &g);
 			free(v);
 		}
-		for (size_t i = 0; i < g.n; i++)
+		for (size_t i = 0; i < g.n; i++) {
 			free(g.v[i].norm);
+			free(g.v[i].name);
+		}
 		free(g.v);
 	}
 	for (size_t i = 0; i < m->n_addrs; i++) {
@@ -975,15 +1075,6 @@ text_part(struct build *b, GMimePart *part, const char *path, bool html, bool al
 	add_seg(b, text, html);
 }
 
-static bool
-is_blank(const char *t)
-{
-	for (; *t; t++)
-		if (*t != ' ' && *t != '\t' && *t != '\r' && *t != '\n')
-			return false;
-	return true;
-}
-
 /* Append s (n bytes) to o without going over max; false when cut. */
 static bool
 add_capped(lka_buf *o, const char *s, size_t n, size_t max)
@@ -1049,7 +1140,7 @@ finish_bodies(struct build *b)
 	if (o.oom)
 		b->s->oom = true;
 	if (o.len || b->nsegs)
-		m->body_text = buf_take(&o, NULL);
+		m->body_text = lka_buf_steal(&o, NULL);
 	lka_buf_free(&o);
 	if (b->html) {
 		size_t len = strlen(b->html);
@@ -1063,7 +1154,8 @@ finish_bodies(struct build *b)
 		b->html = NULL;
 	}
 	if (cut)
-		diag(b, LKA_WARN, LKA_E_LIMIT, NULL, "body text over the limit of %zu bytes: cut", max);
+		diag(b, LKA_WARN, LKA_E_LIMIT, NULL, "body text over the limit of %zu bytes: cut",
+		     max);
 }
 
 /* ----------------------------------------------------------- attachments */
@@ -1106,7 +1198,7 @@ describe(struct build *b, lka_att *a, GMimeObject *obj, const char *path, const 
 	lka_buf_printf(&t, "%s/%s", mt ? mt : "application", st ? st : "octet-stream");
 	if (t.oom)
 		s->oom = true;
-	a->declared_type = t.oom ? NULL : buf_take(&t, NULL);
+	a->declared_type = t.oom ? NULL : lka_buf_steal(&t, NULL);
 	lka_buf_free(&t);
 	if (a->declared_type) {
 		char *u = utf8dup(s, a->declared_type);
@@ -1158,7 +1250,7 @@ settle(struct build *b, lka_att *a, struct sink *k, const char *path, bool keep)
 		if (k->buf.oom)
 			b->s->oom = true;
 		a->data_len = k->buf.len;
-		a->data = (unsigned char *)buf_take(&k->buf, NULL);
+		a->data = (unsigned char *)lka_buf_steal(&k->buf, NULL);
 		if (!a->data)
 			b->s->oom = true;
 	}
@@ -1174,6 +1266,8 @@ parse_bytes(struct session *s, const unsigned char *p, size_t n, const char *pre
 {
 	lka_mime *mm = s->mm;
 	struct pwarns w = { 0 }, *saved = mm->warns;
+	const unsigned char *saved_base = s->base;
+	size_t saved_len = s->base_len;
 	GMimeStream *st;
 	GMimeParser *parser;
 	GMimeMessage *gm;
@@ -1184,10 +1278,12 @@ parse_bytes(struct session *s, const unsigned char *p, size_t n, const char *pre
 	g_object_unref(st);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	mm->warns = &w;
+	s->base = p;
+	s->base_len = n;
 	gm = g_mime_parser_construct_message(parser, mm->opts);
 	g_object_unref(parser);
 	if (gm) {
-		msg = build_msg(s, gm, p, n, prefix, depth);
+		msg = build_msg(s, gm, p, n, prefix, depth, NULL);
 		if (msg) {
 			struct build fb = { .s = s, .msg = msg };
 
@@ -1196,6 +1292,8 @@ parse_bytes(struct session *s, const unsigned char *p, size_t n, const char *pre
 		g_object_unref(gm);
 	}
 	mm->warns = saved;
+	s->base = saved_base;
+	s->base_len = saved_len;
 	pwarns_free(&w);
 	return msg;
 }
@@ -1235,9 +1333,82 @@ leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, con
 			     path, mm->limits.mime_depth);
 		else
 			a->embedded = parse_bytes(b->s, k.buf.data, k.buf.len, path, depth + 1);
-		a = &b->msg->atts[b->msg->n_atts - 1]; /* build_msg does not touch b, but be safe */
 	}
 	settle(b, a, &k, path, true);
+}
+
+static bool
+is_boundary_line(const unsigned char *p, size_t len, const char *boundary)
+{
+	size_t bl = strlen(boundary), i;
+
+	if (len < 2 + bl || p[0] != '-' || p[1] != '-' || memcmp(p + 2, boundary, bl) != 0)
+		return false;
+	i = 2 + bl;
+	if (i + 2 <= len && p[i] == '-' && p[i + 1] == '-')
+		i += 2;
+	for (; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+/* Smallest header offset of obj's own header list, or -1. */
+static gint64
+first_header(GMimeObject *obj)
+{
+	GMimeHeaderList *hl = obj ? g_mime_object_get_header_list(obj) : NULL;
+	int n = hl ? g_mime_header_list_get_count(hl) : 0;
+	gint64 min = -1;
+
+	for (int i = 0; i < n; i++) {
+		gint64 off = g_mime_header_get_offset(g_mime_header_list_get_header_at(hl, i));
+
+		if (off >= 0 && (min < 0 || off < min))
+			min = off;
+	}
+	return min;
+}
+
+/*
+ * The bytes of an embedded message as they are in the evidence: from its
+ * first header to the line break before the next boundary of an enclosing
+ * multipart (as GMime's parser decides), or to the end.  False when GMime
+ * recorded no header offsets; the caller then serialises the message.
+ */
+static bool
+exact_range(const struct build *b, GMimeMessage *em, size_t *start, size_t *end)
+{
+	const unsigned char *base = b->s->base;
+	size_t n = b->s->base_len, i;
+	gint64 m1 = first_header(GMIME_OBJECT(em));
+	gint64 m2 = first_header(g_mime_message_get_mime_part(em));
+	gint64 first = m1 < 0 ? m2 : (m2 < 0 || m1 < m2 ? m1 : m2);
+
+	if (first < 0 || (uint64_t)first >= n)
+		return false;
+	*start = (size_t)first;
+	*end = n;
+	for (i = *start; i < n;) {
+		const unsigned char *nl = memchr(base + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (base + i)) : n - i;
+
+		for (const struct bounds *bd = b->up; bd; bd = bd->up) {
+			if (!is_boundary_line(base + i, len, bd->boundary))
+				continue;
+			/* the line break before a boundary belongs to the boundary */
+			*end = i;
+			if (*end > *start && base[*end - 1] == '\n')
+				(*end)--;
+			if (*end > *start && base[*end - 1] == '\r')
+				(*end)--;
+			return true;
+		}
+		if (!nl)
+			break;
+		i += len + 1;
+	}
+	return true;
 }
 
 static void
@@ -1248,8 +1419,9 @@ embedded(struct build *b, GMimeObject *obj, const char *path, unsigned depth)
 	const char *fname = g_mime_object_get_content_disposition_parameter(obj, "filename");
 	size_t cap = (size_t)(mm->limits.decoded_bytes < SIZE_MAX ? mm->limits.decoded_bytes
 								   : SIZE_MAX);
-	GMimeStream *ms;
-	GByteArray *ba;
+	GMimeStream *ms = NULL;
+	const unsigned char *bytes = (const unsigned char *)"";
+	size_t len = 0, start, end;
 	struct sink k;
 	lka_att *a;
 
@@ -1259,12 +1431,20 @@ embedded(struct build *b, GMimeObject *obj, const char *path, unsigned depth)
 	if (!a)
 		return;
 	describe(b, a, obj, path, fname);
-	ms = g_mime_stream_mem_new();
-	if (em)
+	if (em && exact_range(b, em, &start, &end)) {
+		bytes = b->s->base + start;
+		len = end - start;
+	} else if (em) {
+		GByteArray *ba;
+
+		ms = g_mime_stream_mem_new();
 		g_mime_object_write_to_stream(GMIME_OBJECT(em), NULL, ms);
-	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
+		ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
+		bytes = ba->data;
+		len = ba->len;
+	}
 	sink_init(&k, cap, SNIFF_HEAD, mm->store_content);
-	sink_add(&k, ba->data, ba->len);
+	sink_add(&k, bytes, len);
 	if (!em) {
 		diag(b, LKA_WARN, LKA_E_CORRUPT, path, "empty message/rfc822 part %s", path);
 	} else if (depth >= mm->limits.mime_depth) {
@@ -1272,12 +1452,11 @@ embedded(struct build *b, GMimeObject *obj, const char *path, unsigned depth)
 		     "message/rfc822 at part %s nested deeper than %u levels: not parsed", path,
 		     mm->limits.mime_depth);
 	} else {
-		lka_msg *sub = build_msg(b->s, em, ba->data, ba->len, path, depth + 1);
-
-		b->msg->atts[b->msg->n_atts - 1].embedded = sub;
+		a->embedded = build_msg(b->s, em, bytes, len, path, depth + 1, b->up);
 	}
-	settle(b, &b->msg->atts[b->msg->n_atts - 1], &k, path, true);
-	g_object_unref(ms);
+	settle(b, a, &k, path, true);
+	if (ms)
+		g_object_unref(ms);
 }
 
 /* --------------------------------------------------------------- walk */
@@ -1343,7 +1522,8 @@ walk(struct build *b, GMimeObject *obj, const char *path, unsigned depth, bool a
 	if (++s->parts > lim->mime_parts) {
 		s->parts_over = true;
 		diag(b, LKA_WARN, LKA_E_LIMIT, path,
-		     "more than %u MIME parts: the rest of the message is not read", lim->mime_parts);
+		     "more than %u MIME parts: the rest of the message is not read",
+		     lim->mime_parts);
 		return;
 	}
 	if (GMIME_IS_MULTIPART(obj)) {
@@ -1352,6 +1532,7 @@ walk(struct build *b, GMimeObject *obj, const char *path, unsigned depth, bool a
 		bool alt = ct && g_mime_content_type_is_type(ct, "multipart", "alternative");
 		int n = g_mime_multipart_get_count(mp);
 		int pick = alt ? pick_alternative(mp) : -1;
+		struct bounds here;
 
 		if (depth >= lim->mime_depth) {
 			diag(b, LKA_WARN, LKA_E_LIMIT, path,
@@ -1359,15 +1540,20 @@ walk(struct build *b, GMimeObject *obj, const char *path, unsigned depth, bool a
 			     lim->mime_depth, path[0] ? path : "1");
 			return;
 		}
+		here.boundary = g_mime_multipart_get_boundary(mp);
+		here.up = b->up;
+		if (here.boundary)
+			b->up = &here;
 		for (int i = 0; i < n && !s->parts_over; i++) {
 			char *cp = child_path(s, path, (unsigned)i + 1);
 
 			if (!cp)
-				return;
+				break;
 			walk(b, g_mime_multipart_get_part(mp, i), cp, depth + 1,
 			     alt_other || (alt && i != pick));
 			free(cp);
 		}
+		b->up = here.up;
 		return;
 	}
 	if (GMIME_IS_MESSAGE_PART(obj)) {
@@ -1522,9 +1708,9 @@ build_free(struct build *b)
 
 static lka_msg *
 build_msg(struct session *s, GMimeMessage *gm, const unsigned char *raw, size_t rawlen,
-	  const char *prefix, unsigned depth)
+	  const char *prefix, unsigned depth, const struct bounds *up)
 {
-	struct build b = { .s = s };
+	struct build b = { .s = s, .up = up };
 	GMimeObject *root = g_mime_message_get_mime_part(gm);
 	char *rpath = NULL;
 
@@ -1577,6 +1763,8 @@ lka_mime_parse(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_erro
 	*out = NULL;
 	if (!data)
 		n = 0;
+	s.base = (const unsigned char *)(data ? data : "");
+	s.base_len = n;
 	if ((uint64_t)n > mm->limits.message_bytes) {
 		rc = lka__error(err, LKA_FAILED, LKA_E_LIMIT, 0, NULL,
 				"message of %zu bytes is over the limit of %" PRIu64 " bytes", n,
@@ -1592,7 +1780,7 @@ lka_mime_parse(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_erro
 		rc = lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, NULL, "no message found");
 		goto out;
 	}
-	msg = build_msg(&s, gm, (const unsigned char *)(data ? data : ""), n, "", 0);
+	msg = build_msg(&s, gm, s.base, n, "", 0, NULL);
 	if (msg) {
 		struct build fb = { .s = &s, .msg = msg };
 
@@ -1623,7 +1811,7 @@ out:
 lka_status
 lka_mime_new(lka_mime **out, const lka_limits *limits, bool store_content, lka_error *err)
 {
-	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+	const char *fallback[] = { "UTF-8", "windows-1252", NULL };
 	lka_mime *mm;
 
 	*out = NULL;
@@ -1635,7 +1823,13 @@ lka_mime_new(lka_mime **out, const lka_limits *limits, bool store_content, lka_e
 	else
 		lka_limits_default(&mm->limits);
 	mm->store_content = store_content;
-	g_mime_init(); /* reference-counted; lka_mime_free calls g_mime_shutdown */
+	/*
+	 * GMime's global state is set up once per process and never torn down:
+	 * GMime 3.2 cannot be initialised again after g_mime_shutdown(), and a
+	 * process may make several lka_mime (an in-process ingest, then reader
+	 * processes forked from it).  g_mime_init() is reference-counted.
+	 */
+	g_mime_init();
 	mm->opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_fallback_charsets(mm->opts, fallback);
 	g_mime_parser_options_set_address_compliance_mode(mm->opts, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -1648,6 +1842,7 @@ lka_mime_new(lka_mime **out, const lka_limits *limits, bool store_content, lka_e
 		magic_close(mm->magic);
 		mm->magic = NULL;
 	}
+
 	*out = mm;
 	return LKA_OK;
 }
@@ -1661,5 +1856,4 @@ lka_mime_free(lka_mime *mm)
 		magic_close(mm->magic);
 	g_mime_parser_options_free(mm->opts);
 	free(mm);
-	g_mime_shutdown();
 }

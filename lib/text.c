@@ -130,18 +130,6 @@ static const uint16_t cp1252_c1[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
-/*
- * lka_buf_steal() with the terminating NUL guaranteed: buf.c does not write
- * it when the buffer never held a byte.
- */
-static char *
-buf_take(lka_buf *b, size_t *len)
-{
-	if (!lka_buf_add(b, "", 0))
-		return NULL;
-	return lka_buf_steal(b, len);
-}
-
 /* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
 static size_t
 utf8_seq(const unsigned char *p, size_t n)
@@ -429,7 +417,7 @@ lka_text_to_utf8(const char *s, size_t n, const char *charset, bool *lossy)
 		lka_buf_free(&b);
 		return NULL;
 	}
-	out = buf_take(&b, NULL);
+	out = lka_buf_steal(&b, NULL);
 	if (out && lossy)
 		*lossy = lost;
 	return out;

@@ -8,6 +8,8 @@
 #    Content-Disposition: attachment or a filename; leakaudit also keeps inline
 #    non-text parts as attachments, so the comparison filters on that rule;
 #  - addresses: From/To/Cc, lower-cased, containing '@'.
+# Where Python's parse is wrong, the expected figure is adjusted below, with
+# the reason.
 . "$(dirname "$0")/../e2e/lib.sh"
 [ -d "$CORPUS/maildir" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
 
@@ -56,13 +58,19 @@ is "$(q "$db" "SELECT count(*) FROM source_files f JOIN sources s ON s.id = f.so
 	"mu-testdir2: tmp/ files and markers are not messages"
 
 # mbox: file, messages, with att, att parts, unique
+# mimekit__content-length.mbox: attachment parts 38 -> 40: two forwarded
+# message/rfc822 parts (smime18-encrypted.msg) begin with a From_ line; Python
+# then reads their headers as body and misses their smime.p7m attachment.
+# Unique addresses 29 -> 28: Python counts the
+# source-route fragments "@develop" and "@sblab.att.com" as addresses and
+# misses "develop!nextmime@ebony".
 while read -r file want; do
 	check "mbox/$file" "$(fig /mbox "$file")" "$want"
 done <<EOF
 aleph__plan.mbox 1 0 0 3
 aspose__ExampleMbox.mbox 1 1 3 1
 gmime__substring.mbox 3 0 0 1
-mimekit__content-length.mbox 29 21 38 29
+mimekit__content-length.mbox 29 21 40 28
 tb__mbox_mboxrd 2 0 0 2
 tb__mbox_modern 2 0 0 2
 tb__mbox_unquoted 2 0 0 2
@@ -76,13 +84,16 @@ tika__single_mail.mbox 1 0 0 0
 tika__testMBOX_lengthy_x-headers.mbox 1 0 0 2
 EOF
 
-# eml groups (file-name prefix)
+# eml groups (file-name prefix).  mimekit__: unique addresses 12 -> 13:
+# feedback-report.eml starts with a byte-order mark, which hides its From and
+# To from Python (+2), and Python takes the display name "jang.abcdef@xyzlinu"
+# of issue358.eml for an address (-1).
 while read -r group want; do
 	check "eml/$group" "$(fig /eml "${group}%")" "$want"
 done <<EOF
 aleph__ 9 2 2 2
 aspose__ 7 4 6 9
-mimekit__ 11 1 1 12
+mimekit__ 11 1 1 13
 phishing_pot/ 291 73 148 1250
 tb__ 61 29 36 18
 tika__ 22 10 13 44
@@ -93,5 +104,5 @@ is "$(q "$db" "SELECT count(*) FROM sources WHERE status NOT IN ('complete', 'pa
 is "$(q "$db" "SELECT count(*) FROM errors WHERE kind = 'crash'")" 0 "no reader crashed on the corpus"
 run "$VERIFY" -q "$db"
 is "$rc" 0 "lka-verify: corpus unchanged and case consistent"
-q "$db" "SELECT '# errors: ' || severity || ' ' || kind || ': ' || count(*) FROM errors GROUP BY 1 ORDER BY 1"
+q "$db" "SELECT '# errors: ' || severity || ' ' || kind || ': ' || count(*) FROM errors GROUP BY severity, kind ORDER BY severity, kind"
 done_testing

@@ -14,7 +14,7 @@ printf 'From: a@b.fr\nSubject: \377\376 bad utf-8 \351t\351\nTo: "Jos\351" <jose
 { printf 'From: a@b.fr\nX-Long: '; head -c 3000000 /dev/zero | tr '\0' 'x'; printf '\nSubject: long header\n\nbody\n'; } >"$e/loose/longheader.eml"
 printf 'From: a@b.fr\nSubject: trunc\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: application/pdf; name=a.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQKJ' >"$e/loose/truncated.eml"
 printf 'From a@b Mon Jan  1 10:00:00 2024\nFrom: a@b.fr\nSubject: cut mbox\n\nbody without end' >"$e/loose/cut.mbox"
-printf 'garbage before\nFrom a@b Mon Jan  1 10:00:00 2024\nSubject: after garbage\n\nx\n' >"$e/loose/garbage.mbox"
+printf 'garbage before\n\nFrom a@b Mon Jan  1 10:00:00 2024\nSubject: after garbage\n\nx\n' >"$e/loose/garbage.mbox"
 printf '99999\nFrom: a@b.fr\nSubject: emlx lies about its length\n\nx\n' >"$e/loose/lying.emlx"
 ln -s /etc/passwd "$e/loose/link-to-passwd.eml"
 ln -s loop "$e/loose/loop"

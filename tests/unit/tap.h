@@ -55,7 +55,7 @@ diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static TAP_UNUSED int
+static TAP_UNUSED TAP_PRINTF(2, 0) int
 tap_vok(int cond, const char *fmt, va_list ap)
 {
 	tap_.run++;

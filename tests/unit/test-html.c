@@ -83,12 +83,15 @@ test_entities(void)
 	     "\xc3\xa9\xc3\xa0\xc3\xa7\xc3\x89\xc3\xbc\xc3\x9f", "Latin-1 accents");
 	html("a&nbsp;&nbsp;b", "a  b", "nbsp does not collapse");
 	html("&euro;5 &rsquo;x&lsquo; &laquo;q&raquo; &hellip; &mdash;",
-	     "\xe2\x82\xac" "5 \xe2\x80\x99x\xe2\x80\x98 \xc2\xabq\xc2\xbb \xe2\x80\xa6 \xe2\x80\x94",
+	     "\xe2\x82\xac" "5 \xe2\x80\x99x\xe2\x80\x98 \xc2\xabq\xc2\xbb "
+	     "\xe2\x80\xa6 \xe2\x80\x94",
 	     "typographic entities");
-	html("&lt;tag&gt; &amp; &quot;q&quot; &apos;a&apos;", "<tag> & \"q\" 'a'", "markup entities");
+	html("&lt;tag&gt; &amp; &quot;q&quot; &apos;a&apos;", "<tag> & \"q\" 'a'",
+	     "markup entities");
 	html("&#233;&#xE9;&#XE9;&#x000e9;", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", "numeric entities");
 	html("&#128;&#150;", "\xe2\x82\xac\xe2\x80\x93", "numeric C1 range read as windows-1252");
-	html("&#0;|&#99999999;|&#xD800;|&#x110000;", "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd",
+	html("&#0;|&#99999999;|&#xD800;|&#x110000;",
+	     "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd",
 	     "invalid code points become U+FFFD");
 	html("&#128512;", "\xf0\x9f\x98\x80", "astral code point");
 	html("&#233 x", "\xc3\xa9 x", "numeric entity without ';'");
@@ -105,7 +108,8 @@ test_truncated(void)
 {
 	static const char doc[] =
 		"<!DOCTYPE html><html><head><title>t</title><style>x{}</style></head><body>"
-		"<p class=\"a&b\">Caf&eacute; &#233;&#xE9; &amp; <a href=\"http://x/?a=1&b=2\">link</a>"
+		"<p class=\"a&b\">Caf&eacute; &#233;&#xE9; &amp; "
+		"<a href=\"http://x/?a=1&b=2\">link</a>"
 		"<!-- c --><ul><li>x<li>y</ul><table><tr><td>1<td>2</table><pre> p </pre>"
 		"<script>if (a < b) {}</script>&#99999999;&euro<br/>end</body></html>";
 	size_t n = sizeof doc - 1;
@@ -150,7 +154,8 @@ test_misc(void)
 	out = lka_html_to_text("a\0b<p>c", 7);
 	is_str(out, "ab\n\nc", "NUL bytes in the input are skipped");
 	free(out);
-	html("<p>Caf\xc3\xa9 \xe2\x82\xac</p>", "Caf\xc3\xa9 \xe2\x82\xac", "UTF-8 text passes through");
+	html("<p>Caf\xc3\xa9 \xe2\x82\xac</p>", "Caf\xc3\xa9 \xe2\x82\xac",
+	     "UTF-8 text passes through");
 }
 
 int

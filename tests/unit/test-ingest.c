@@ -14,7 +14,7 @@
 #include "leakaudit/leakaudit.h"
 #include "tap.h"
 
-static char dir[256];
+static char dir[200];
 static lka_ctx *gctx; /* shared by every case of the test */
 
 static void
@@ -87,7 +87,7 @@ main(void)
 	lka_case *ro = NULL;
 	lka_ingest *ing = NULL;
 	lka_error err = { 0 };
-	char db[300], cmd[600];
+	char db[400], cmd[1400];
 
 	snprintf(dir, sizeof dir, "%s/lka-test-ingest.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir))

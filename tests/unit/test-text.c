@@ -28,7 +28,8 @@ test_valid(void)
 {
 	ok(lka_utf8_valid("", 0), "empty is valid");
 	ok(lka_utf8_valid("plain ascii", 11), "ASCII is valid");
-	ok(lka_utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7", 14), "2-, 3- and 4-byte sequences");
+	ok(lka_utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7", 14),
+	   "2-, 3- and 4-byte sequences");
 	ok(lka_utf8_valid("a\0b", 3), "NUL is valid UTF-8 (n counts it)");
 	ok(!lka_utf8_valid("caf\xe9", 4), "Latin-1 byte is invalid");
 	ok(!lka_utf8_valid("\xc0\x80", 2), "overlong NUL is invalid");
@@ -70,7 +71,8 @@ test_latin1(void)
 	CONV("caf\xe9", " \"LATIN1\" ", "caf\xc3\xa9", 0, "quoted, spaced, upper-case label");
 	CONV("\x80 5", "iso-8859-1", "\xe2\x82\xac 5", 0, "iso-8859-1 read as windows-1252 (euro)");
 	CONV("\x93quoted\x94 \x96 \x85", "windows-1252",
-	     "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x80\x93 \xe2\x80\xa6", 0, "windows-1252 punctuation");
+	     "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x80\x93 \xe2\x80\xa6", 0,
+	     "windows-1252 punctuation");
 	CONV("\x9a", "cp1252", "\xc5\xa1", 0, "cp1252 alias");
 	CONV("a\x81" "b\x8d" "c\x8f" "d\x90" "e\x9d", "windows-1252",
 	     "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xef\xbf\xbd" "e\xef\xbf\xbd", 1,
@@ -106,7 +108,8 @@ test_unknown(void)
 	CONV("caf\xe9", "x-unknown", "caf\xc3\xa9", 1, "x-unknown, Latin-1: fallback, lossy");
 	CONV("caf\xc3\xa9", "x-unknown", "caf\xc3\xa9", 1, "x-unknown, UTF-8 kept but lossy");
 	CONV("caf\xe9", "no-such-charset-42", "caf\xc3\xa9", 1, "unknown label: fallback");
-	CONV("caf\xe9", "../../etc/passwd", "caf\xc3\xa9", 1, "hostile label is not given to iconv");
+	CONV("caf\xe9", "../../etc/passwd", "caf\xc3\xa9", 1,
+	     "hostile label is not given to iconv");
 	CONV("caf\xe9", "utf-8//TRANSLIT", "caf\xc3\xa9", 1, "iconv suffixes are refused");
 	CONV("caf\xe9", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	     "caf\xc3\xa9", 1, "over-long label");
