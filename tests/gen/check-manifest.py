@@ -305,7 +305,7 @@ def main(argv):
     stats = "--stats" in argv
     args = [a for a in argv[1:] if a != "--stats"]
     if len(args) != 1:
-        print(__doc__.strip().split("\n\n")[-2], file=sys.stderr)
+        print(__doc__.strip().split("\n\n")[-1], file=sys.stderr)
         return 2
     outdir = args[0]
     with open(os.path.join(outdir, "manifest.tsv"), encoding="utf-8") as f:

@@ -1057,8 +1057,11 @@ static void
 make_phone(char *out, size_t cap, struct rng *r)
 {
 	unsigned pre = rng_chance(r, 60) ? rng_range(r, 6, 7) : rng_range(r, 1, 5);
-	unsigned d[4] = { rng_below(r, 100), rng_below(r, 100), rng_below(r, 100),
-			  rng_below(r, 100) };
+	unsigned d[4];
+
+	/* one PRNG call per statement: argument and initializer order is unspecified */
+	for (size_t i = 0; i < 4; i++)
+		d[i] = rng_below(r, 100);
 
 	switch (rng_below(r, 4)) {
 	case 0:
@@ -1084,6 +1087,7 @@ make_resident(struct resident *res, struct rng *r, unsigned idx)
 	const char *last = PICK(r, last_names);
 	char lf[32], ll[32], nir13[16];
 	unsigned yy = rng_range(r, 40, 99), mm = rng_range(r, 1, 12), dd = rng_range(r, 1, 28);
+	unsigned commune, order;
 
 	snprintf(res->name, sizeof(res->name), "%s %s", first, last);
 	ascii_fold(lf, sizeof(lf), first);
@@ -1102,16 +1106,24 @@ make_resident(struct resident *res, struct rng *r, unsigned idx)
 			 PICK(r, mail_domains));
 		break;
 	}
-	if (rng_chance(r, 85))
-		snprintf(res->postal, sizeof(res->postal), "%u%s %s, " CITY_CP " " CITY,
-			 rng_range(r, 1, 120), rng_chance(r, 10) ? " bis" : "", PICK(r, streets));
-	else
-		snprintf(res->postal, sizeof(res->postal), "%u rue de la Paix, %s",
-			 rng_range(r, 1, 40), PICK(r, other_cities));
+	if (rng_chance(r, 85)) {
+		unsigned num = rng_range(r, 1, 120);
+		bool bis = rng_chance(r, 10);
+
+		snprintf(res->postal, sizeof(res->postal), "%u%s %s, " CITY_CP " " CITY, num,
+			 bis ? " bis" : "", PICK(r, streets));
+	} else {
+		unsigned num = rng_range(r, 1, 40);
+
+		snprintf(res->postal, sizeof(res->postal), "%u rue de la Paix, %s", num,
+			 PICK(r, other_cities));
+	}
 	make_phone(res->phone, sizeof(res->phone), r);
 	snprintf(res->dob, sizeof(res->dob), "%02u/%02u/19%02u", dd, mm, yy);
-	snprintf(nir13, sizeof(nir13), "%u%02u%02u45%03u%03u", female ? 2u : 1u, yy, mm,
-		 rng_range(r, 1, 350), rng_range(r, 1, 999));
+	commune = rng_range(r, 1, 350);
+	order = rng_range(r, 1, 999);
+	snprintf(nir13, sizeof(nir13), "%u%02u%02u45%03u%03u", female ? 2u : 1u, yy, mm, commune,
+		 order);
 	snprintf(res->nir, sizeof(res->nir), "%c %.2s %.2s %.2s %.3s %.3s %02u", nir13[0],
 		 nir13 + 1, nir13 + 3, nir13 + 5, nir13 + 7, nir13 + 10, 97 - mod97(nir13));
 	make_iban(res->iban, sizeof(res->iban), r);
@@ -1464,6 +1476,7 @@ struct gen {
 	const struct buf *ab_csv; /* outlook.csv bytes while the full mode runs */
 	unsigned long seq;  /* deliveries so far: maildir Q field, unique ids */
 	unsigned long bnd;  /* boundaries so far */
+	unsigned mailer;    /* mailer of the message being written: Message-ID and boundary style */
 	/* counters for summary.txt */
 	unsigned long n_msg, n_emb, n_att, n_dup, n_dupgroups, n_maildir, n_mbox, n_eml;
 	unsigned long n_tagged, n_tmp, n_markers, n_folders, n_other, n_nomsgid, n_nodate;
@@ -1612,8 +1625,9 @@ tctx_init(struct gen *g, struct tctx *tc, int topic, const struct person *from,
 		snprintf(tc->amount, sizeof(tc->amount), "%s%u,%03u.00",
 			 rng_chance(r, 50) ? "£" : "€", euros / 1000 + 1, euros % 1000);
 	}
-	snprintf(tc->parcel, sizeof(tc->parcel), "%c%c %04u", 'A' + rng_below(r, 8),
-		 'A' + rng_below(r, 26), rng_range(r, 1, 999));
+	tc->parcel[0] = (char)('A' + rng_below(r, 8));
+	tc->parcel[1] = (char)('A' + rng_below(r, 26));
+	snprintf(tc->parcel + 2, sizeof(tc->parcel) - 2, " %04u", rng_range(r, 1, 999));
 }
 
 /* Expand the placeholders of a template into out (UTF-8). */
@@ -1697,6 +1711,12 @@ wrap(struct buf *out, const char *s, size_t n, const char *prefix)
 		while (i < n && s[i] == ' ')
 			i++;
 	}
+}
+
+static void
+wrap_str(struct buf *out, const char *s)
+{
+	wrap(out, s, strlen(s), "");
 }
 
 static void
@@ -1804,6 +1824,14 @@ static void
 compose(struct gen *g, const struct tctx *tc, unsigned nparas, bool reply, struct buf *text,
 	struct buf *html)
 {
+	static const char *const hello_en[] = { "Dear", "Hi", "Hello" };
+	static const char *const greet_fr[] = { "Madame, Monsieur,", "Bonjour,", "Bonjour à tous," };
+	static const char *const greet_en[] = { "Dear colleagues,", "Hello,", "Dear Sir or Madam," };
+	static const char *const bye_fr[] = {
+		"Cordialement,", "Bien cordialement,", "Bien à vous,",
+		"Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.",
+	};
+	static const char *const bye_en[] = { "Kind regards,", "Best wishes,", "Many thanks," };
 	struct rng *r = &g->rng;
 	const struct topic *t = tc->topic;
 	const struct person *to = tc->to;
@@ -1814,13 +1842,10 @@ compose(struct gen *g, const struct tctx *tc, unsigned nparas, bool reply, struc
 	if (html)
 		buf_puts(html, html_head);
 	if (to && to->first && rng_chance(r, 70))
-		snprintf(greet, sizeof(greet), "%s %s,", fr ? "Bonjour" : PICK(r, ((const char *const[]){ "Dear", "Hi", "Hello" })), to->first);
+		snprintf(greet, sizeof(greet), "%s %s,", fr ? "Bonjour" : PICK(r, hello_en),
+			 to->first);
 	else
-		snprintf(greet, sizeof(greet), "%s",
-			 fr ? PICK(r, ((const char *const[]){ "Madame, Monsieur,", "Bonjour,",
-							      "Bonjour à tous," })) :
-			      PICK(r, ((const char *const[]){ "Dear colleagues,", "Hello,",
-							      "Dear Sir or Madam," })));
+		snprintf(greet, sizeof(greet), "%s", fr ? PICK(r, greet_fr) : PICK(r, greet_en));
 	para_out(g, tc, greet, text, html, "");
 	for (unsigned i = 0; i < nparas; i++) {
 		unsigned k = rng_below(r, (uint32_t)t->n_para);
@@ -1832,13 +1857,7 @@ compose(struct gen *g, const struct tctx *tc, unsigned nparas, bool reply, struc
 		para_out(g, tc, t->para[k], text, html, "");
 	}
 	para_out(g, tc, fr ? PICK(r, para_fr_common) : PICK(r, para_en_common), text, html, "");
-	para_out(g, tc,
-		 fr ? PICK(r, ((const char *const[]){
-			      "Cordialement,", "Bien cordialement,", "Bien à vous,",
-			      "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées." })) :
-		      PICK(r, ((const char *const[]){ "Kind regards,", "Best wishes,",
-						      "Many thanks," })),
-		 text, html, "");
+	para_out(g, tc, fr ? PICK(r, bye_fr) : PICK(r, bye_en), text, html, "");
 	put_signature(tc->from, text, html);
 	if (reply) {
 		const struct person *orig = tc->to ? tc->to : tc->from;
@@ -2055,7 +2074,9 @@ put_msgid_hdr(struct gen *g, struct buf *b, struct minfo *mi, const char *domain
 	uint64_t a = rng_next(r), c = rng_next(r);
 	unsigned long id = ++g->seq;
 
-	switch (rng_below(r, N_MID)) {
+	static const unsigned char style_of[] = { MID_OUTLOOK, MID_TB, MID_RC, MID_APPLE, MID_RC };
+
+	switch (g->mailer < ARRAY_LEN(style_of) ? style_of[g->mailer] : MID_RC) {
 	case MID_OUTLOOK:
 		snprintf(mi->msgid, sizeof(mi->msgid),
 			 "PR1P264MB%04u%06lX%010llX@PR1P264MB%04u.FRAP264.PROD.OUTLOOK.COM",
@@ -2332,23 +2353,24 @@ mp_begin(struct gen *g, struct buf *b, const char *subtype, const char *params, 
 {
 	struct rng *r = &g->rng;
 	unsigned long k = ++g->bnd;
+	uint64_t x = rng_next(r), y = rng_next(r);
 
-	switch (rng_below(r, 4)) {
+	switch (g->mailer) {
 	case 0:
-		snprintf(bnd, cap, "_%03lu_PR1P264MB%04u%08llX_", k % 1000, rng_below(r, 10000),
-			 (unsigned long long)(rng_next(r) & 0xFFFFFFFFULL));
+		snprintf(bnd, cap, "_%03lu_PR1P264MB%04u%08llX_", k % 1000, (unsigned)(x % 10000),
+			 (unsigned long long)(y & 0xFFFFFFFFULL));
 		break;
 	case 1:
 		snprintf(bnd, cap, "------------%010llu%06lu",
-			 (unsigned long long)(rng_next(r) % 10000000000ULL), k % 1000000);
+			 (unsigned long long)(x % 10000000000ULL), k % 1000000);
 		break;
-	case 2:
+	case 3:
 		snprintf(bnd, cap, "Apple-Mail=_%08llX-%04lX-4C1B-9E5D-%012llX",
-			 (unsigned long long)(rng_next(r) & 0xFFFFFFFFULL), k & 0xFFFF,
-			 (unsigned long long)(rng_next(r) & 0xFFFFFFFFFFFFULL));
+			 (unsigned long long)(x & 0xFFFFFFFFULL), k & 0xFFFF,
+			 (unsigned long long)(y & 0xFFFFFFFFFFFFULL));
 		break;
 	default:
-		snprintf(bnd, cap, "=_%lx_%016llx", k, (unsigned long long)rng_next(r));
+		snprintf(bnd, cap, "=_%lx_%016llx", k, (unsigned long long)(x ^ y));
 		break;
 	}
 	buf_printf(b, "Content-Type: multipart/%s;%s\n\tboundary=\"%s\"\n\n", subtype,
@@ -2858,6 +2880,7 @@ put_generic_headers(struct gen *g, struct buf *b, struct minfo *mi, const struct
 	struct rng *r = &g->rng;
 	unsigned mailer = rng_below(r, (uint32_t)ARRAY_LEN(mailers));
 
+	g->mailer = mailer;
 	set_env_from(mi, from);
 	if (gs->received) {
 		buf_printf(b, "Return-Path: <%s>\n", mi->env_from);
@@ -2881,8 +2904,12 @@ put_generic_headers(struct gen *g, struct buf *b, struct minfo *mi, const struct
 		buf_printf(b, "In-Reply-To: <%s>\nReferences: <%s>\n", ref, ref);
 	}
 	if (mailer == 0) {
-		buf_printf(b, "Thread-Topic: %s\nThread-Index: AdoW%08llXQ==\n",
-			   is_ascii(subject, strlen(subject)) ? subject : "=?utf-8?Q?Dossier?=",
+		buf_puts(b, "Thread-Topic: ");
+		if (is_ascii(subject, strlen(subject)))
+			buf_puts(b, subject);
+		else
+			put_ew(b, subject, CS_UTF8, EW_Q);
+		buf_printf(b, "\nThread-Index: AdoW%08llXQ==\n",
 			   (unsigned long long)(rng_next(r) & 0xFFFFFFFFULL));
 		buf_puts(b, from->lang == LANG_FR ? "Content-Language: fr-FR\n" :
 						    "Content-Language: en-GB\n");
@@ -2992,9 +3019,8 @@ put_forward(struct gen *g, struct buf *b, struct minfo *mi, const struct tctx *t
 
 	mp_begin(g, b, "mixed", NULL, bnd, sizeof(bnd));
 	mp_next(b, bnd);
-	wrap(&note, tc->lang == LANG_FR ? "Pour information, voir le message ci-dessous." :
-					   "FYI, see the message below.",
-	     tc->lang == LANG_FR ? 45 : 27, "");
+	wrap_str(&note, tc->lang == LANG_FR ? "Pour information, voir le message ci-dessous." :
+					       "FYI, see the message below.");
 	put_signature(tc->from, &note, NULL);
 	put_body_text(g, b, mi, tc->lang, &note);
 	mp_next(b, bnd);
@@ -3069,6 +3095,9 @@ gen_message(struct gen *g, struct buf *b, struct minfo *mi, const struct gspec *
 	const char *prefix = "";
 	int64_t date = mi->delivered - (int64_t)rng_range(r, 2, 900);
 	char bnd[96];
+	unsigned nparas;
+	bool want_html;
+	static const char *const re_fr[] = { "RE: ", "Re: ", "RE : " };
 
 	if (shape < 0) {
 		unsigned k = rng_below(r, 100);
@@ -3101,14 +3130,13 @@ gen_message(struct gen *g, struct buf *b, struct minfo *mi, const struct gspec *
 	if (shape == SH_FWD)
 		prefix = tc.lang == LANG_FR ? "TR: " : "Fwd: ";
 	else if (reply)
-		prefix = tc.lang == LANG_FR ? PICK(r, ((const char *const[]){ "RE: ", "Re: ",
-									  "RE : " })) :
-					      "Re: ";
+		prefix = tc.lang == LANG_FR ? PICK(r, re_fr) : "Re: ";
 	put_generic_headers(g, b, mi, gs, from, to, n_to, cc, n_cc, prefix, subj.p, date,
 			    reply && shape != SH_FWD);
-	compose(g, &tc, rng_range(r, 3, 8), reply && shape != SH_FWD, &text,
-		(shape == SH_ALT || shape == SH_HTML || shape == SH_RELATED ||
-		 (shape == SH_MIXED && rng_chance(r, 50))) ? &html : NULL);
+	nparas = rng_range(r, 3, 8);
+	want_html = shape == SH_ALT || shape == SH_HTML || shape == SH_RELATED ||
+		    (shape == SH_MIXED && rng_chance(r, 50));
+	compose(g, &tc, nparas, reply && shape != SH_FWD, &text, want_html ? &html : NULL);
 	switch (shape) {
 	case SH_PLAIN:
 		put_body_text(g, b, mi, tc.lang, &text);
@@ -3167,9 +3195,11 @@ typedef void special_fn(struct gen *g, struct buf *b, struct minfo *mi);
 static void
 sp_head(struct gen *g, struct buf *b, struct minfo *mi, const struct person *from,
 	const struct person *to, const struct person *cc, const char *subject,
-	enum subj_style ss, bool incoming)
+	enum subj_style ss, bool incoming, int mailer)
 {
 	int64_t date = mi->delivered - (int64_t)rng_range(&g->rng, 2, 300);
+
+	g->mailer = mailer >= 0 ? (unsigned)mailer : rng_below(&g->rng, (uint32_t)ARRAY_LEN(mailers));
 
 	set_env_from(mi, from);
 	if (incoming) {
@@ -3206,7 +3236,7 @@ sp_alt_latin1(struct gen *g, struct buf *b, struct minfo *mi)
 	char bnd[96];
 
 	sp_head(g, b, mi, &staff[S_ELODIE], &staff[S_MARIE], NULL,
-		"Réunion de service état civil : ordre du jour", SUBJ_Q_LATIN1, true);
+		"Réunion de service état civil : ordre du jour", SUBJ_Q_LATIN1, true, 1);
 	buf_puts(b, "User-Agent: Mozilla Thunderbird 115.4.1\nMIME-Version: 1.0\n");
 	sp_compose(g, T_EC, &staff[S_ELODIE], &staff[S_MARIE], mi->delivered, 4, &text, &html,
 		   NULL);
@@ -3226,7 +3256,7 @@ sp_html_only(struct gen *g, struct buf *b, struct minfo *mi)
 	struct buf text = { 0 }, html = { 0 };
 
 	sp_head(g, b, mi, &staff[S_CCAS], &staff[S_MARIE], NULL,
-		"Lettre d’information du CCAS – décembre", SUBJ_CP1252, true);
+		"Lettre d’information du CCAS – décembre", SUBJ_CP1252, true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
 	sp_compose(g, T_CAB, &staff[S_CCAS], NULL, mi->delivered, 5, &text, &html, NULL);
 	buf_puts(&html, "<p>Témoignage : « Merci au CCAS pour l’aide apportée cet hiver » – "
@@ -3248,7 +3278,7 @@ sp_mixed_pdf_png(struct gen *g, struct buf *b, struct minfo *mi)
 				    "stationnement.\n";
 
 	sp_head(g, b, mi, &staff[S_SOPHIE], &staff[S_MARIE], &staff[S_JOHN],
-		"Procès-verbal du conseil municipal – séance du 12 octobre", SUBJ_B_UTF8, true);
+		"Procès-verbal du conseil municipal – séance du 12 octobre", SUBJ_B_UTF8, true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nX-MS-Has-Attach: yes\nMIME-Version: 1.0\n");
 	sp_compose(g, T_CAB, &staff[S_SOPHIE], &staff[S_MARIE], mi->delivered, 3, &text, NULL,
 		   &tc);
@@ -3291,7 +3321,7 @@ sp_docx_csv(struct gen *g, struct buf *b, struct minfo *mi)
 
 	sp_head(g, b, mi, &staff[S_NATHALIE], &staff[S_MARIE], NULL,
 		"Dossiers agents : mise à jour RIB et numéros de sécurité sociale", SUBJ_Q_UTF8,
-		true);
+		true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
 	sp_compose(g, T_RH, &staff[S_NATHALIE], &staff[S_MARIE], mi->delivered, 4, &text, NULL,
 		   &tc);
@@ -3334,7 +3364,7 @@ sp_vcard(struct gen *g, struct buf *b, struct minfo *mi)
 	char bnd[96];
 
 	sp_head(g, b, mi, &partners[Q_EMMA], &staff[S_JOHN], NULL, "My new contact details",
-		SUBJ_PLAIN, true);
+		SUBJ_PLAIN, true, 3);
 	buf_puts(b, "User-Agent: Apple Mail (2.3731.700.6)\nMIME-Version: 1.0\n");
 	sp_compose(g, T_TWIN, &partners[Q_EMMA], &staff[S_JOHN], mi->delivered, 2, &text, NULL,
 		   NULL);
@@ -3370,7 +3400,7 @@ sp_related(struct gen *g, struct buf *b, struct minfo *mi)
 
 	sp_head(g, b, mi, &staff[S_MARIE], &partners[Q_PREF], &staff[S_SOPHIE],
 		"Transmission de la délibération n° 2023-112 au contrôle de légalité",
-		SUBJ_Q_UTF8, false);
+		SUBJ_Q_UTF8, false, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
 	sp_compose(g, T_CAB, &staff[S_MARIE], &partners[Q_PREF], mi->delivered, 3, &text, &html,
 		   &tc);
@@ -3432,10 +3462,10 @@ sp_fwd_with_att(struct gen *g, struct buf *b, struct minfo *mi)
 	const struct person *res = &g->res[3].p;
 
 	sp_head(g, b, mi, &staff[S_KARIM], &staff[S_JOHN], NULL,
-		"TR: Photo du candélabre endommagé", SUBJ_Q_LATIN1, true);
+		"TR: Photo du candélabre endommagé", SUBJ_Q_LATIN1, true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
-	wrap(&text, "John, pour le dossier d'assurance, voir le message du riverain ci-dessous "
-		    "avec la photo.", 88, "");
+	wrap_str(&text, "John, pour le dossier d'assurance, voir le message du riverain "
+			"ci-dessous avec la photo.");
 	put_signature(&staff[S_KARIM], &text, NULL);
 	mp_begin(g, b, "mixed", NULL, bnd, sizeof(bnd));
 	mp_next(b, bnd);
@@ -3446,7 +3476,7 @@ sp_fwd_with_att(struct gen *g, struct buf *b, struct minfo *mi)
 	mi_init(&inner);
 	inner.delivered = mi->delivered - 86400;
 	sp_head(g, b, &inner, res, &staff[S_TECH], NULL, "Candélabre endommagé devant chez moi",
-		SUBJ_B_UTF8, true);
+		SUBJ_B_UTF8, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	sp_compose(g, T_TECH, res, &staff[S_TECH], inner.delivered, 3, &itext, NULL, &tc);
 	mp_begin(g, b, "mixed", NULL, ibnd, sizeof(ibnd));
@@ -3477,10 +3507,9 @@ sp_fwd_nested(struct gen *g, struct buf *b, struct minfo *mi)
 	const struct person *res = &g->res[5].p;
 
 	sp_head(g, b, mi, &staff[S_SOPHIE], &staff[S_MARIE], NULL,
-		"TR: Fwd: Courrier d'un administré transmis par la préfecture", SUBJ_B_UTF8, true);
+		"TR: Fwd: Courrier d'un administré transmis par la préfecture", SUBJ_B_UTF8, true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
-	wrap(&text, "Marie, la préfecture nous renvoie ce courrier avec la pétition jointe.", 71,
-	     "");
+	wrap_str(&text, "Marie, la préfecture nous renvoie ce courrier avec la pétition jointe.");
 	mp_begin(g, b, "mixed", NULL, b0, sizeof(b0));
 	mp_next(b, b0);
 	put_text_part(g, b, mi, "text/plain", CS_UTF8, CTE_QP, text.p, text.n);
@@ -3490,10 +3519,10 @@ sp_fwd_nested(struct gen *g, struct buf *b, struct minfo *mi)
 	mi_init(&m1);
 	m1.delivered = mi->delivered - 2 * 86400;
 	sp_head(g, b, &m1, &partners[Q_PREF], &staff[S_SOPHIE], NULL,
-		"Fwd: Courrier d'un administré", SUBJ_Q_UTF8, true);
+		"Fwd: Courrier d'un administré", SUBJ_Q_UTF8, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	buf_reset(&text);
-	wrap(&text, "Pour attribution. Bien cordialement, le bureau des collectivités.", 65, "");
+	wrap_str(&text, "Pour attribution. Bien cordialement, le bureau des collectivités.");
 	mp_begin(g, b, "mixed", NULL, b1, sizeof(b1));
 	mp_next(b, b1);
 	put_text_part(g, b, &m1, "text/plain", CS_UTF8, CTE_QP, text.p, text.n);
@@ -3503,7 +3532,7 @@ sp_fwd_nested(struct gen *g, struct buf *b, struct minfo *mi)
 	mi_init(&m2);
 	m2.delivered = mi->delivered - 9 * 86400;
 	sp_head(g, b, &m2, res, &partners[Q_PREF], NULL, "Pétition stationnement rue Pasteur",
-		SUBJ_Q_UTF8, true);
+		SUBJ_Q_UTF8, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	buf_reset(&text);
 	sp_compose(g, T_CAB, res, &partners[Q_PREF], m2.delivered, 3, &text, NULL, &tc);
@@ -3534,6 +3563,7 @@ sp_groups_bcc(struct gen *g, struct buf *b, struct minfo *mi)
 	const struct person *from = &staff[S_MARIE], *sender = &staff[S_SOPHIE],
 			    *reply = &staff[S_RH];
 
+	g->mailer = 0;
 	set_env_from(mi, sender);
 	put_date_hdr(b, mi, mi->delivered - 5, paris_offset(mi->delivered), DATE_STD);
 	put_addr_hdr(g, b, mi, "From", &from, 1);
@@ -3561,6 +3591,7 @@ sp_equipe_invalid(struct gen *g, struct buf *b, struct minfo *mi)
 					       "john.smith@" CITY_DOMAIN, NULL };
 	static const char *const cc_norm[] = { "marie.dupont@" CITY_DOMAIN, NULL };
 
+	g->mailer = 2;
 	set_env_from(mi, from);
 	buf_printf(b, "Return-Path: <%s>\n", from->addr);
 	put_date_hdr(b, mi, mi->delivered - 40, paris_offset(mi->delivered), DATE_ZONE);
@@ -3592,7 +3623,7 @@ sp_idn_unicode(struct gen *g, struct buf *b, struct minfo *mi)
 			    *cc = &staff[S_MARIE];
 
 	sp_head(g, b, mi, from, to, cc,
-		"Bestellung für die Mediathek / commande pour la médiathèque", SUBJ_RAW, true);
+		"Bestellung für die Mediathek / commande pour la médiathèque", SUBJ_RAW, true, 1);
 	buf_puts(b, "User-Agent: Mozilla Thunderbird 115.4.1\nMIME-Version: 1.0\n");
 	sp_compose(g, T_GRANT, from, to, mi->delivered, 2, &text, NULL, NULL);
 	buf_puts(&text, "\nMit freundlichen Grüßen – Bücherstube Müller, Straße des 17. Juni 1, "
@@ -3613,7 +3644,7 @@ sp_idn_puny(struct gen *g, struct buf *b, struct minfo *mi)
 	const struct person *from = &staff[S_JOHN];
 
 	sp_head(g, b, mi, from, &bucher_puny, &partners[Q_CRECHE],
-		"Re: Bestellung fur die Mediathek", SUBJ_PLAIN, false);
+		"Re: Bestellung fur die Mediathek", SUBJ_PLAIN, false, 1);
 	buf_puts(b, "User-Agent: Mozilla Thunderbird 115.4.1\nMIME-Version: 1.0\n");
 	sp_compose(g, T_GRANT, from, &bucher_puny, mi->delivered, 2, &text, NULL, NULL);
 	put_text_part(g, b, mi, "text/plain", CS_ASCII, CTE_7BIT, text.p, text.n);
@@ -3640,7 +3671,7 @@ sp_lying_charset(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "lying-charset";
 	sp_head(g, b, mi, &helene, &staff[S_MARIE], NULL,
-		"Réclamation concernant ma facture de cantine", SUBJ_Q_UTF8, true);
+		"Réclamation concernant ma facture de cantine", SUBJ_Q_UTF8, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 		    "Content-Transfer-Encoding: 8bit\n\n");
 	if (!utf8_to_cs(b, latin1_letter, sizeof(latin1_letter) - 1, CS_LATIN1))
@@ -3651,20 +3682,17 @@ sp_lying_charset(struct gen *g, struct buf *b, struct minfo *mi)
 static void
 sp_unknown_charset(struct gen *g, struct buf *b, struct minfo *mi)
 {
+	static const char body[] =
+		"Bonjour,\n\nMa fille Zoé participe au voyage à Oakford. Faut-il une autorisation\n"
+		"de sortie du territoire ?\nTéléphone : 07 81 23 45 67.\n\nMerci, Cécile Marchand\n";
 	const struct person *res = &g->res[8].p;
 
 	mi->tag = "unknown-charset";
 	sp_head(g, b, mi, res, &staff[S_JOHN], NULL, "Question about the twinning trip",
-		SUBJ_PLAIN, true);
+		SUBJ_PLAIN, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\nContent-Type: text/plain; charset=\"x-unknown\"\n"
 		    "Content-Transfer-Encoding: 8bit\n\n");
-	if (!utf8_to_cs(b, "Bonjour,\n\nMa fille Zoé participe au voyage à Oakford. "
-			   "Faut-il une autorisation de sortie du territoire ?\n"
-			   "Téléphone : 07 81 23 45 67.\n\nMerci, Cécile Marchand\n",
-			strlen("Bonjour,\n\nMa fille Zoé participe au voyage à Oakford. "
-			       "Faut-il une autorisation de sortie du territoire ?\n"
-			       "Téléphone : 07 81 23 45 67.\n\nMerci, Cécile Marchand\n"),
-			CS_LATIN1))
+	if (!utf8_to_cs(b, body, sizeof(body) - 1, CS_LATIN1))
 		b->oom = true;
 }
 
@@ -3679,7 +3707,7 @@ sp_trunc_b64(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "truncated-base64";
 	sp_head(g, b, mi, &partners[Q_DGFIP], &staff[S_CHLOE], NULL,
-		"Avis des sommes à payer – régie cantine", SUBJ_B_LATIN1, true);
+		"Avis des sommes à payer – régie cantine", SUBJ_B_LATIN1, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	sp_compose(g, T_FIN, &partners[Q_DGFIP], &staff[S_CHLOE], mi->delivered, 3, &text, NULL,
 		   &tc);
@@ -3708,7 +3736,7 @@ sp_missing_boundary(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "missing-close-boundary";
 	sp_head(g, b, mi, &partners[Q_HABITAT], &staff[S_MARIE], NULL,
-		"Convention de gestion des logements communaux", SUBJ_Q_UTF8, true);
+		"Convention de gestion des logements communaux", SUBJ_Q_UTF8, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	sp_compose(g, T_FIN, &partners[Q_HABITAT], &staff[S_MARIE], mi->delivered, 3, &text,
 		   NULL, &tc);
@@ -3733,6 +3761,7 @@ sp_bad_utf8_header(struct gen *g, struct buf *b, struct minfo *mi)
 	int64_t date = mi->delivered - 120;
 
 	mi->tag = "invalid-utf8-header";
+	g->mailer = 4;
 	snprintf(mi->env_from, sizeof(mi->env_from), "rene.leger@example.com");
 	buf_puts(b, "Return-Path: <rene.leger@example.com>\n");
 	put_received(g, b, "john.smith@" CITY_DOMAIN, "rene.leger@example.com", mi->delivered);
@@ -3758,7 +3787,7 @@ sp_long_header(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "long-header";
 	sp_head(g, b, mi, &staff[S_FRANCOIS], &staff[S_MARIE], NULL,
-		"RE: PLU : synthèse de la concertation", SUBJ_Q_LATIN1, true);
+		"RE: PLU : synthèse de la concertation", SUBJ_Q_LATIN1, true, -1);
 	buf_puts(b, "References:");
 	for (unsigned i = 0; i < 240; i++)
 		buf_printf(b, " <%016llx.%03u.thread@" CITY_DOMAIN ">",
@@ -3778,7 +3807,7 @@ sp_deep(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "deep-multipart";
 	sp_head(g, b, mi, &g->res[13].p, &staff[S_ACCUEIL], NULL, "Formulaire de contact",
-		SUBJ_PLAIN, true);
+		SUBJ_PLAIN, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	for (unsigned i = 0; i < 40; i++) {
 		snprintf(bnd[i], sizeof(bnd[i]), "=_level%02u_%08llx", i,
@@ -3810,6 +3839,7 @@ sp_no_date(struct gen *g, struct buf *b, struct minfo *mi)
 	const struct person *from = &partners[Q_JAMES], *to = &staff[S_JOHN];
 
 	mi->tag = "no-date";
+	g->mailer = 3;
 	set_env_from(mi, from);
 	put_addr_hdr(g, b, mi, "From", &from, 1);
 	put_addr_hdr(g, b, mi, "To", &to, 1);
@@ -3824,6 +3854,7 @@ sp_bad_date(struct gen *g, struct buf *b, struct minfo *mi)
 	const struct person *from = &staff[S_KARIM], *to = &staff[S_MARIE];
 
 	mi->tag = "bad-date";
+	g->mailer = 1;
 	set_env_from(mi, from);
 	buf_puts(b, "Date: mardi 32 brumaire an CCXXXII, 25h61\n");
 	put_addr_hdr(g, b, mi, "From", &from, 1);
@@ -3840,6 +3871,7 @@ sp_no_msgid(struct gen *g, struct buf *b, struct minfo *mi)
 	int64_t date = mi->delivered - 3;
 
 	mi->tag = "no-message-id";
+	g->mailer = 2;
 	set_env_from(mi, from);
 	put_date_hdr(b, mi, date, paris_offset(date), DATE_NOWDAY);
 	put_addr_hdr(g, b, mi, "From", &from, 1);
@@ -3860,7 +3892,7 @@ sp_latin9(struct gen *g, struct buf *b, struct minfo *mi)
 		"Bien cordialement,\nChloé Rousseau\n";
 
 	sp_head(g, b, mi, &staff[S_CHLOE], &staff[S_MARIE], NULL,
-		"Devis restauration de l'œuvre « La Loire au couchant »", SUBJ_Q_LATIN9, true);
+		"Devis restauration de l'œuvre « La Loire au couchant »", SUBJ_Q_LATIN9, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	put_text_part(g, b, mi, "text/plain", CS_LATIN9, CTE_QP, body, sizeof(body) - 1);
 }
@@ -3877,7 +3909,7 @@ sp_cp1252(struct gen *g, struct buf *b, struct minfo *mi)
 		"Cordialement,\nIsabelle Fontaine — Habitat Loiret\n";
 
 	sp_head(g, b, mi, &partners[Q_HABITAT], &staff[S_JOHN], &staff[S_CCAS],
-		"Logement d’urgence – famille Martin", SUBJ_CP1252, true);
+		"Logement d’urgence – famille Martin", SUBJ_CP1252, true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
 	put_text_part(g, b, mi, "text/plain", CS_CP1252, CTE_8BIT, body, sizeof(body) - 1);
 }
@@ -3888,7 +3920,7 @@ sp_b_latin1(struct gen *g, struct buf *b, struct minfo *mi)
 	struct buf text = { 0 };
 
 	sp_head(g, b, mi, &partners[Q_PREF], &staff[S_MARIE], NULL,
-		"Contrôle de légalité : arrêté n° 2024-015", SUBJ_B_LATIN1, true);
+		"Contrôle de légalité : arrêté n° 2024-015", SUBJ_B_LATIN1, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	sp_compose(g, T_CAB, &partners[Q_PREF], &staff[S_MARIE], mi->delivered, 3, &text, NULL,
 		   NULL);
@@ -3910,7 +3942,7 @@ sp_mboxrd_from(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "from-quoting";
 	sp_head(g, b, mi, &partners[Q_JAMES], &staff[S_JOHN], NULL,
-		"Extract from the twinning archives", SUBJ_PLAIN, true);
+		"Extract from the twinning archives", SUBJ_PLAIN, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	put_text_part(g, b, mi, "text/plain", CS_ASCII, CTE_7BIT, body, sizeof(body) - 1);
 }
@@ -3928,7 +3960,7 @@ sp_mboxo_unquoted(struct gen *g, struct buf *b, struct minfo *mi)
 
 	mi->tag = "unquoted-from-line";
 	sp_head(g, b, mi, &partners[Q_JAMES], &staff[S_ACCUEIL], NULL,
-		"Recruitment panel schedule", SUBJ_PLAIN, true);
+		"Recruitment panel schedule", SUBJ_PLAIN, true, -1);
 	buf_puts(b, "MIME-Version: 1.0\n");
 	put_text_part(g, b, mi, "text/plain", CS_ASCII, CTE_7BIT, body, sizeof(body) - 1);
 }
@@ -3940,7 +3972,7 @@ sp_content_length(struct gen *g, struct buf *b, struct minfo *mi)
 	struct buf body = { 0 };
 	mi->tag = "content-length";
 	sp_head(g, b, mi, &staff[S_URBA], &staff[S_ACCUEIL], NULL,
-		"Permanence urbanisme du samedi", SUBJ_Q_UTF8, false);
+		"Permanence urbanisme du samedi", SUBJ_Q_UTF8, false, -1);
 	buf_puts(b, "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 		    "Content-Transfer-Encoding: 8bit\n");
 	sp_compose(g, T_URBA, &staff[S_URBA], &staff[S_ACCUEIL], mi->delivered, 2, &body, NULL,
@@ -3961,10 +3993,10 @@ sp_csv_export(struct gen *g, struct buf *b, struct minfo *mi)
 	char bnd[96];
 
 	sp_head(g, b, mi, &staff[S_THOMAS], &staff[S_MARIE], NULL,
-		"Export du carnet d'adresses Outlook (migration)", SUBJ_PLAIN, true);
+		"Export du carnet d'adresses Outlook (migration)", SUBJ_PLAIN, true, 0);
 	buf_puts(b, "X-Mailer: Microsoft Outlook 16.0\nMIME-Version: 1.0\n");
-	wrap(&text, "Marie, voici l'export CSV de ton carnet d'adresses pour la migration. "
-		    "Merci de le supprimer après import.", 105, "");
+	wrap_str(&text, "Marie, voici l'export CSV de ton carnet d'adresses pour la migration. "
+			"Merci de le supprimer après import.");
 	put_signature(&staff[S_THOMAS], &text, NULL);
 	mp_begin(g, b, "mixed", NULL, bnd, sizeof(bnd));
 	mp_next(b, bnd);
@@ -4402,6 +4434,8 @@ deliver_emlx(struct gen *g, const char *rel, const struct buf *msg, const struct
 /* ------------------------------------------------------------------ */
 /* Address books */
 
+enum { AB_VCF, AB_LDIF, AB_CSV }; /* gen.ab[] */
+
 static void
 ab_email(struct gen *g, unsigned k, const char *norm)
 {
@@ -4420,8 +4454,6 @@ crlf(struct buf *b, const char *line)
 static void
 make_vcf(struct gen *g, struct buf *b)
 {
-	enum { K = 0 };
-
 	crlf(b, "BEGIN:VCARD");
 	crlf(b, "VERSION:3.0");
 	crlf(b, "PRODID:-//Apple Inc.//macOS 14.1//EN");
@@ -4440,9 +4472,9 @@ make_vcf(struct gen *g, struct buf *b)
 	crlf(b, "NOTE:Référente RGPD de la collectivité. Joignable en cas d'incident de sécurité\\, y co");
 	crlf(b, " mpris le week-end\\, via la ligne d'astreinte 06 98 76 54 32.");
 	crlf(b, "END:VCARD");
-	ab_email(g, K, "marie.dupont@" CITY_DOMAIN);
-	ab_email(g, K, "marie.dupont@example.net");
-	ab_email(g, K, "m.dupont.perso@example.org");
+	ab_email(g, AB_VCF, "marie.dupont@" CITY_DOMAIN);
+	ab_email(g, AB_VCF, "marie.dupont@example.net");
+	ab_email(g, AB_VCF, "m.dupont.perso@example.org");
 
 	crlf(b, "BEGIN:VCARD");
 	crlf(b, "VERSION:2.1");
@@ -4456,8 +4488,8 @@ make_vcf(struct gen *g, struct buf *b)
 	crlf(b, "NOTE;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Usager signal=E9 par l'accueil. Rembourse=");
 	crlf(b, "ment de caution sur FR76 3000 6000 0112 3456 7890 189.");
 	crlf(b, "END:VCARD");
-	ab_email(g, K, "rene.leger@example.com");
-	ab_email(g, K, "rene.leger.perso@example.net");
+	ab_email(g, AB_VCF, "rene.leger@example.com");
+	ab_email(g, AB_VCF, "rene.leger.perso@example.net");
 
 	crlf(b, "BEGIN:VCARD");
 	crlf(b, "VERSION:3.0");
@@ -4468,8 +4500,8 @@ make_vcf(struct gen *g, struct buf *b)
 	crlf(b, "EMAIL;TYPE=INTERNET:élodie@" CITY_DOMAIN);
 	crlf(b, "TEL;TYPE=WORK:02 38 00 12 10");
 	crlf(b, "END:VCARD");
-	ab_email(g, K, "elodie.lefort@" CITY_DOMAIN);
-	ab_email(g, K, "élodie@" CITY_DOMAIN);
+	ab_email(g, AB_VCF, "elodie.lefort@" CITY_DOMAIN);
+	ab_email(g, AB_VCF, "élodie@" CITY_DOMAIN);
 
 	crlf(b, "BEGIN:VCARD");
 	crlf(b, "VERSION:2.1");
@@ -4484,8 +4516,8 @@ make_vcf(struct gen *g, struct buf *b)
 	crlf(b, "ADR;WORK:;;Centre technique municipal, route de Saint-Denis;Exemple-sur-Loire;;45160;France");
 	crlf(b, "ADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=ISO-8859-1:;;5 chemin des Vignes;Saint-Denis-en-Val;;45560;France");
 	crlf(b, "END:VCARD");
-	ab_email(g, K, "karim.benali@" CITY_DOMAIN);
-	ab_email(g, K, "k.benali@example.net");
+	ab_email(g, AB_VCF, "karim.benali@" CITY_DOMAIN);
+	ab_email(g, AB_VCF, "k.benali@example.net");
 
 	crlf(b, "BEGIN:VCARD");
 	crlf(b, "VERSION:3.0");
@@ -4495,7 +4527,7 @@ make_vcf(struct gen *g, struct buf *b)
 	crlf(b, "TEL;TYPE=WORK:+49 30 123456");
 	crlf(b, "ADR;TYPE=WORK:;;Straße des 17. Juni 1;Berlin;;10623;Germany");
 	crlf(b, "END:VCARD");
-	ab_email(g, K, "contact@bücher.example");
+	ab_email(g, AB_VCF, "contact@bücher.example");
 
 	crlf(b, "BEGIN:VCARD");
 	crlf(b, "VERSION:3.0");
@@ -4508,9 +4540,9 @@ make_vcf(struct gen *g, struct buf *b)
 	crlf(b, "item2.X-ABLabel:_$!<Home>!$_");
 	crlf(b, "TEL;type=WORK:+44 1632 960 481");
 	crlf(b, "END:VCARD");
-	ab_email(g, K, "emma.clarke@oakford-council.example");
-	ab_email(g, K, "emma.clarke@example.org");
-	g->ab[K].cards += 6;
+	ab_email(g, AB_VCF, "emma.clarke@oakford-council.example");
+	ab_email(g, AB_VCF, "emma.clarke@example.org");
+	g->ab[AB_VCF].cards += 6;
 
 	for (unsigned i = 0; i < 4; i++) {
 		const struct resident *res = &g->res[20 + i * 9];
@@ -4525,8 +4557,8 @@ make_vcf(struct gen *g, struct buf *b)
 		buf_printf(b, "ADR;TYPE=HOME:;;%s;;;;France\r\n", res->postal);
 		buf_printf(b, "BDAY:%.4s-%.2s-%.2s\r\n", res->dob + 6, res->dob + 3, res->dob);
 		crlf(b, "END:VCARD");
-		ab_email(g, K, res->addr);
-		g->ab[K].cards++;
+		ab_email(g, AB_VCF, res->addr);
+		g->ab[AB_VCF].cards++;
 	}
 }
 
@@ -4563,10 +4595,10 @@ ldif_person(struct gen *g, struct buf *b, const char *first, const char *last,
 	ldif_attr(b, "sn", last);
 	ldif_attr(b, "cn", cn);
 	ldif_attr(b, "mail", mail);
-	ab_email(g, 1, norm);
+	ab_email(g, AB_LDIF, norm);
 	if (second) {
 		ldif_attr(b, "mozillaSecondEmail", second);
-		ab_email(g, 1, second);
+		ab_email(g, AB_LDIF, second);
 	}
 	if (phone)
 		ldif_attr(b, "telephoneNumber", phone);
@@ -4579,7 +4611,7 @@ ldif_person(struct gen *g, struct buf *b, const char *first, const char *last,
 	if (folded) /* already in LDIF form, continuation lines included */
 		buf_puts(b, folded);
 	buf_puts(b, "modifytimestamp: 0Z\n\n");
-	g->ab[1].cards++;
+	g->ab[AB_LDIF].cards++;
 }
 
 /* thunderbird.ldif: base64 (::) values and a continuation line. */
@@ -4614,21 +4646,17 @@ make_ldif(struct gen *g, struct buf *b)
 	}
 }
 
-/* Quote a CSV field when it needs it. */
+/* One CSV field; Outlook quotes every field. */
 static void
 csv_field(struct buf *b, const char *s, bool last)
 {
-	if (strpbrk(s, ";\"\r\n")) {
-		buf_putc(b, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_putc(b, '"');
-			buf_putc(b, *s);
-		}
-		buf_putc(b, '"');
-	} else {
-		buf_puts(b, s);
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
 	}
+	buf_putc(b, '"');
 	buf_puts(b, last ? "\r\n" : ";");
 }
 
@@ -4656,8 +4684,8 @@ csv_row(struct gen *g, struct buf *b, const char *const *v, const char *const *n
 	for (int i = 0; i < N_OC; i++)
 		csv_field(b, v[i] ? v[i] : (i == OC_BDAY ? "0/0/00" : ""), i == N_OC - 1);
 	for (; *norms; norms++)
-		ab_email(g, 2, *norms);
-	g->ab[2].cards++;
+		ab_email(g, AB_CSV, *norms);
+	g->ab[AB_CSV].cards++;
 }
 
 /* outlook.csv: French Outlook export, ';'-separated, CRLF (converted to windows-1252 later). */
@@ -4764,9 +4792,6 @@ write_addressbooks(struct gen *g, struct buf *csv_out)
 	struct buf vcf = { 0 }, ldif = { 0 }, csv = { 0 };
 	int rc = -1;
 
-	g->ab[0].file = "contacts.vcf";
-	g->ab[1].file = "thunderbird.ldif";
-	g->ab[2].file = "outlook.csv";
 	make_vcf(g, &vcf);
 	make_ldif(g, &ldif);
 	make_outlook_csv(g, &csv);
@@ -5052,6 +5077,7 @@ plan_dates(struct gen *g, struct plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct job *j = &p->v[i];
 		int64_t lo = EPOCH_START, span = EPOCH_SPAN;
+		uint32_t day, sec;
 
 		for (unsigned k = 0; k < j->nd; k++) {
 			if (j->d[k].kind == D_MAILDIR && j->d[k].box == MB_MARIE &&
@@ -5065,7 +5091,10 @@ plan_dates(struct gen *g, struct plan *p)
 				span = Y2024 - EPOCH_START;
 			}
 		}
-		j->when = lo + 8 * 3600 + (int64_t)(rng_next(r) % (uint64_t)(span - 12 * 3600));
+		/* mostly office hours, Paris time */
+		day = rng_below(r, (uint32_t)(span / 86400));
+		sec = rng_chance(r, 90) ? 6 * 3600 + rng_below(r, 12 * 3600) : rng_below(r, 86400);
+		j->when = lo + (int64_t)day * 86400 + (int64_t)sec;
 	}
 }
 
@@ -5250,7 +5279,7 @@ run_maildir_only(struct gen *g)
 						   "FRS", "S" };
 	struct rng *r = &g->rng;
 	int64_t t = EPOCH_START + 8 * 3600;
-	int64_t step = EPOCH_SPAN / (int64_t)g->o.messages;
+	int64_t step = EPOCH_SPAN * 13 / 24 / (int64_t)g->o.messages; /* office hours only */
 
 	if (step < 2)
 		step = 2;
@@ -5275,6 +5304,10 @@ run_maildir_only(struct gen *g)
 			flags = "ST";
 		}
 		t += 1 + (int64_t)rng_below(r, (uint32_t)(2 * step));
+		if (t % 86400 < 6 * 3600) /* nights are quiet: move to the morning */
+			t += 6 * 3600 - t % 86400 + (int64_t)rng_below(r, 1800);
+		else if (t % 86400 >= 19 * 3600)
+			t += 86400 - t % 86400 + 6 * 3600 + (int64_t)rng_below(r, 1800);
 		mi_init(&mi);
 		mi.delivered = t;
 		buf_reset(&g->msg);
@@ -5361,8 +5394,6 @@ write_summary(struct gen *g)
 		char key[32];
 		size_t i;
 
-		if (!g->ab[k].file)
-			continue;
 		for (i = 0; g->ab[k].file[i] && i + 1 < sizeof(key); i++)
 			key[i] = g->ab[k].file[i] == '.' ? '_' : g->ab[k].file[i];
 		key[i] = '\0';
@@ -5424,11 +5455,9 @@ parse_u64(const char *s, unsigned long long max, unsigned long long *out)
 }
 
 static int
-bad_usage(const char *fmt, const char *arg)
+bad_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try --help)\n");
+	fprintf(stderr, PROG ": %s '%s' (try --help)\n", what, arg);
 	return EXIT_USAGE;
 }
 
@@ -5446,7 +5475,7 @@ parse_args(struct opts *o, int argc, char **argv)
 
 		if (only_args || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (o->outdir)
-				return bad_usage("unexpected argument '%s'", a);
+				return bad_usage("unexpected argument", a);
 			o->outdir = a;
 			continue;
 		}
@@ -5474,23 +5503,23 @@ parse_args(struct opts *o, int argc, char **argv)
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
-				return bad_usage("option '%s' needs a value", a);
+				return bad_usage("a value is needed by option", a);
 			if (nlen == 6) {
 				if (!parse_u64(val, UINT64_MAX, &v))
-					return bad_usage("--seed: not a number: '%s'", val);
+					return bad_usage("--seed: not a number:", val);
 				o->seed = v;
 			} else {
 				if (!parse_u64(val, 50000000ULL, &v) || v == 0)
-					return bad_usage("--messages: expected 1..50000000, got '%s'",
+					return bad_usage("--messages: expected 1..50000000, got",
 							 val);
 				o->messages = (unsigned long)v;
 			}
 			continue;
 		}
-		return bad_usage("unknown option '%s'", a);
+		return bad_usage("unknown option", a);
 	}
 	if (!o->outdir)
-		return bad_usage("%s", "missing OUTDIR");
+		return bad_usage("missing argument", "OUTDIR");
 	if (!o->maildir_only && o->messages < FULL_SPECIALS) {
 		fprintf(stderr, PROG ": --messages: at least %d in full mode (got %lu)\n",
 			FULL_SPECIALS, o->messages);
@@ -5536,6 +5565,9 @@ run(struct gen *g)
 	for (unsigned i = 0; i < N_RESIDENTS; i++)
 		make_resident(&g->res[i], &rr, i);
 	rng_seed(&g->rng, g->o.seed, g->o.maildir_only ? 3 : 2);
+	g->ab[AB_VCF].file = "contacts.vcf";
+	g->ab[AB_LDIF].file = "thunderbird.ldif";
+	g->ab[AB_CSV].file = "outlook.csv";
 	g->mbox[0].rel = "mbox/archives-2023.mbox";
 	g->mbox[0].folder = "archives-2023.mbox";
 	g->mbox[0].rd = true;

@@ -830,6 +830,11 @@ test_messages(fixture *fx)
 	ok(q_int(fx->k, "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'nonexistentword'",
 		 NULL) == 0,
 	   "FTS finds nothing for an absent word");
+	ok(exec_sql(fx->k, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')") ==
+		   SQLITE_OK,
+	   "FTS5 integrity-check (index structure) passes after a deferred batch");
+	ok(q_int(fx->k, "SELECT deferred FROM fts_deferral", NULL) == 0,
+	   "deferral is off outside a transaction");
 	free(big);
 }
 
@@ -1111,6 +1116,31 @@ test_delete(fixture *fx)
 	   "no dangling references");
 	ok(q_int(fx->k, "SELECT count(*) FROM ingest_runs", NULL) == 1,
 	   "the run (provenance) stays");
+
+	/* written and deleted in the same batch: the index never sees it */
+	{
+		lka_write_counts c = { 0 };
+		lka_msgorigin o = { 0 };
+		lka_msg *m = mk_msg("t@x", "transient", "transient body", 1709284500);
+		o.source_id = fx->src2;
+		o.file_id = fx->file2_ids[0];
+		o.folder_id = fx->folder2_ids[0];
+		o.file_display = "other.mbox";
+		ok(lka_case__begin(fx->k, &e) == LKA_OK &&
+			   lka_case__message_write(fx->k, &o, m, true, &c, &e) == LKA_OK &&
+			   q_int(fx->k, "SELECT deferred FROM fts_deferral", NULL) == 1 &&
+			   lka_case__source_delete(fx->k, fx->src2, &e) == LKA_OK &&
+			   lka_case__commit(fx->k, &e) == LKA_OK,
+		   "write then delete in one transaction");
+		lka_msg_free(m);
+	}
+	ok(q_int(fx->k, "SELECT count(*) FROM messages", NULL) == 0 &&
+		   q_int(fx->k, "SELECT count(*) FROM messages_fts_docsize", NULL) == 0 &&
+		   q_int(fx->k, "SELECT deferred FROM fts_deferral", NULL) == 0,
+	   "the full-text index is empty, deferral off after commit");
+	ok(exec_sql(fx->k, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')") ==
+		   SQLITE_OK,
+	   "FTS5 integrity-check (index structure) passes");
 }
 
 /* ---- verify ---- */

@@ -293,7 +293,7 @@ test_bad_address(void)
 	   "invalid address: warn/corrupt");
 	d = find_diag(m, "invalid address list in Cc: broken@@example..com");
 	ok(d != NULL, "invalid address: GMime warning with the header name");
-	ok(d && d->location && !strncmp(d->location, "offset ", 7),
+	ok(d && d->location && !strncmp(d->location, "message byte ", 13),
 	   "invalid address: warning located by offset");
 	lka_msg_free(m);
 }
