@@ -74,8 +74,6 @@ typedef struct task {
 	uint64_t id;
 	size_t src_idx;
 	size_t file_idx;
-	char *path;
-	char *display;
 	bool begun;          /* an item was announced and not finished */
 	lka_itemloc cur;
 	int64_t *fmap;       /* reader folder id -> case folder id, pairs */
@@ -100,7 +98,7 @@ struct lka_ingest {
 	src *srcs;
 	size_t n_srcs;
 	task *tasks;
-	size_t n_tasks;
+	size_t n_tasks, tasks_cap;
 	size_t *pending; /* task indices waiting for a reader: a deque */
 	size_t pend_head, pend_len, pend_cap;
 	worker *workers;
@@ -114,6 +112,9 @@ struct lka_ingest {
 	lka_progress_fn progress;
 	void *payload;
 	lka_rctx *inproc; /* reader state when not isolating */
+	char *path_buf;   /* task_path(): built on demand, not stored per task */
+	char *disp_buf;
+	size_t path_cap, disp_cap;
 	bool db_dead;     /* the case could not be written: stop */
 	lka_error dberr;
 };
@@ -261,11 +262,10 @@ lka_ingest_free(lka_ingest *ing)
 	for (size_t i = 0; i < ing->n_srcs; i++)
 		src_clear(&ing->srcs[i]);
 	free(ing->srcs);
-	for (size_t i = 0; i < ing->n_tasks; i++) {
-		free(ing->tasks[i].path);
-		free(ing->tasks[i].display);
+	for (size_t i = 0; i < ing->n_tasks; i++)
 		free(ing->tasks[i].fmap);
-	}
+	free(ing->path_buf);
+	free(ing->disp_buf);
 	free(ing->tasks);
 	free(ing->pending);
 	lka_rctx_free(ing->inproc);
@@ -382,16 +382,58 @@ record_error(lka_ingest *ing, task *t, const char *location, lka_status sev, lka
 	ing->batch_items++;
 }
 
-static void
-loc_text(char *out, size_t cap, const task *t, const lka_itemloc *loc)
+/* "a" + "/" + "b" (or "a" alone when b is NULL) into a growing scratch buffer. */
+static const char *
+join(char **buf, size_t *cap, const char *a, const char *b)
 {
+	size_t n = strlen(a) + (b ? strlen(b) + 1 : 0) + 1;
+
+	if (n > *cap) {
+		char *p = realloc(*buf, n);
+		if (!p)
+			return a; /* degrade to the source's name: never lose the record */
+		*buf = p;
+		*cap = n;
+	}
+	snprintf(*buf, *cap, b ? "%s/%s" : "%s", a, b);
+	return *buf;
+}
+
+/*
+ * The file a task reads, and how messages name it.  Built on demand (valid
+ * until the next call) so that a folder of a million files does not hold a
+ * million path strings twice.
+ */
+static const char *
+task_path(lka_ingest *ing, const task *t)
+{
+	const src *s = &ing->srcs[t->src_idx];
+
+	return join(&ing->path_buf, &ing->path_cap, s->scan.root,
+		    s->scan.is_dir ? s->scan.files[t->file_idx].relpath : NULL);
+}
+
+static const char *
+task_display(lka_ingest *ing, const task *t)
+{
+	const src *s = &ing->srcs[t->src_idx];
+
+	return join(&ing->disp_buf, &ing->disp_cap, s->display,
+		    s->scan.is_dir ? s->scan.files[t->file_idx].relpath : NULL);
+}
+
+static void
+loc_text(lka_ingest *ing, char *out, size_t cap, const task *t, const lka_itemloc *loc)
+{
+	const char *d = task_display(ing, t);
+
 	if (!loc)
-		snprintf(out, cap, "%s", t->display);
+		snprintf(out, cap, "%s", d);
 	else if (loc->offset >= 0)
-		snprintf(out, cap, "%s: item %llu, offset %lld", t->display,
-			 (unsigned long long)loc->ordinal, (long long)loc->offset);
+		snprintf(out, cap, "%s: item %llu, offset %lld", d, (unsigned long long)loc->ordinal,
+			 (long long)loc->offset);
 	else
-		snprintf(out, cap, "%s: item %llu", t->display, (unsigned long long)loc->ordinal);
+		snprintf(out, cap, "%s: item %llu", d, (unsigned long long)loc->ordinal);
 }
 
 /* ------------------------------------------------- what readers send us */
@@ -463,7 +505,7 @@ on_message(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 	o.file_id = s->file_ids[t->file_idx];
 	o.folder_id = map_folder(t, folder_id, s->folder_ids[t->file_idx]);
 	o.loc = *loc;
-	o.file_display = t->display;
+	o.file_display = task_display(ing, t);
 	if (lka_case__message_write(ing->kase, &o, m, ing->opts.store_content != 0, &c, &e) !=
 	    LKA_OK) {
 		if (e.kind == LKA_E_DB && e.status == LKA_FATAL) {
@@ -473,7 +515,7 @@ on_message(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 		/* The message could not be stored (e.g. over a database limit):
 		 * record why and go on. */
 		char where[600];
-		loc_text(where, sizeof where, t, loc);
+		loc_text(ing, where, sizeof where, t, loc);
 		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
 	}
 	ing->st.messages += c.messages;
@@ -491,7 +533,7 @@ on_diag(lka_ingest *ing, task *t, const lka_itemloc *loc, const lka_diag *d)
 {
 	char where[1200];
 
-	loc_text(where, sizeof where, t, loc);
+	loc_text(ing, where, sizeof where, t, loc);
 	if (d->location) {
 		size_t n = strlen(where);
 		snprintf(where + n, sizeof where - n, ", %s", d->location);
@@ -798,8 +840,8 @@ task_of(lka_ingest *ing, const task *t)
 	src *s = &ing->srcs[t->src_idx];
 	lka_task lt;
 
-	lt.path = t->path;
-	lt.display = t->display;
+	lt.path = task_path(ing, t);
+	lt.display = task_display(ing, t);
 	lt.format = s->scan.files[t->file_idx].format;
 	lt.skip = s->items_done[t->file_idx];
 	return lt;
@@ -895,7 +937,7 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 		src *s = &ing->srcs[t->src_idx];
 		if (q == 0) {
 			if (t->begun) {
-				loc_text(where, sizeof where, t, &t->cur);
+				loc_text(ing, where, sizeof where, t, &t->cur);
 				snprintf(msg, sizeof msg,
 					 "reader process %s while reading this item; item lost, "
 					 "reading resumes after it",
@@ -907,8 +949,8 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 				snprintf(msg, sizeof msg,
 					 "reader process %s outside any item; file not read further",
 					 why);
-				record_error(ing, t, t->display, LKA_FAILED, LKA_E_CRASH, msg);
-				event(ing, "%s: %s", t->display, msg);
+				record_error(ing, t, task_display(ing, t), LKA_FAILED, LKA_E_CRASH, msg);
+				event(ing, "%s: %s", task_display(ing, t), msg);
 				on_task_end(ing, t, LKA_FATAL);
 				continue;
 			}
@@ -1023,40 +1065,41 @@ src_alloc_files(src *s)
 	return s->file_ids && s->folder_ids && s->items_done && s->fstat && s->dirty;
 }
 
+/* Once recorded, a source's files need only their path, format and size here. */
+static void
+scan_slim(lka_scan *sc)
+{
+	for (size_t i = 0; i < sc->n_files; i++) {
+		lka_scan_file *f = &sc->files[i];
+		free(f->folder_path);
+		free(f->folder_class);
+		free(f->maildir_sub);
+		free(f->note);
+		f->folder_path = f->folder_class = f->maildir_sub = f->note = NULL;
+	}
+}
+
 static bool
 add_task(lka_ingest *ing, size_t si, size_t fi)
 {
-	src *s = &ing->srcs[si];
-	task *v = realloc(ing->tasks, (ing->n_tasks + 1) * sizeof *v);
+	task *v;
 	task *t;
-	size_t n;
 
-	if (!v)
-		return false;
-	ing->tasks = v;
+	if (ing->n_tasks == ing->tasks_cap) {
+		size_t cap = ing->tasks_cap ? ing->tasks_cap * 2 : 64;
+		v = realloc(ing->tasks, cap * sizeof *v);
+		if (!v)
+			return false;
+		ing->tasks = v;
+		ing->tasks_cap = cap;
+	}
+	v = ing->tasks;
+
 	t = &v[ing->n_tasks];
 	memset(t, 0, sizeof *t);
 	t->id = ing->n_tasks + 1;
 	t->src_idx = si;
 	t->file_idx = fi;
-	if (s->scan.is_dir) {
-		n = strlen(s->scan.root) + strlen(s->scan.files[fi].relpath) + 2;
-		t->path = malloc(n);
-		if (t->path)
-			snprintf(t->path, n, "%s/%s", s->scan.root, s->scan.files[fi].relpath);
-		n = strlen(s->display) + strlen(s->scan.files[fi].relpath) + 2;
-		t->display = malloc(n);
-		if (t->display)
-			snprintf(t->display, n, "%s/%s", s->display, s->scan.files[fi].relpath);
-	} else {
-		t->path = lka__strdup(s->scan.root);
-		t->display = lka__strdup(s->display);
-	}
-	if (!t->path || !t->display) {
-		free(t->path);
-		free(t->display);
-		return false;
-	}
 	ing->n_tasks++;
 	pending_push(ing, ing->n_tasks - 1, false);
 	return true;
@@ -1166,6 +1209,7 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 		if (lka_case__commit(ing->kase, &e) != LKA_OK)
 			goto dberr;
 	}
+	scan_slim(&s->scan);
 	for (size_t f = 0; f < s->scan.n_files; f++) {
 		if (s->scan.files[f].role != LKA_ROLE_MESSAGES || s->fstat[f] != F_PENDING)
 			continue;
@@ -1206,7 +1250,20 @@ run_inprocess(lka_ingest *ing, lka_error *err)
 		task *t = &ing->tasks[ti];
 		direct_sink ds = { { &direct_ops }, ing, t };
 		lka_task lt = task_of(ing, t);
-		lka_status st = lka_read_task(ing->inproc, &lt, &ds.base);
+		lka_status st;
+		/* the scratch buffers change while the item is written: own copies */
+		char *path = lka__strdup(lt.path), *display = lka__strdup(lt.display);
+
+		if (!path || !display) {
+			free(path);
+			free(display);
+			return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+		}
+		lt.path = path;
+		lt.display = display;
+		st = lka_read_task(ing->inproc, &lt, &ds.base);
+		free(path);
+		free(display);
 		if (!ing->db_dead)
 			on_task_end(ing, t, st);
 		maybe_commit(ing);

@@ -225,7 +225,6 @@ now_iso(char out[32])
 {
 	struct timespec ts;
 	struct tm tm;
-
 	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -279,6 +278,8 @@ get_row(lka_case *kase, sqlite3_stmt *s, int *brc, bool *found, const char *what
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return LKA_OK;
 	lka_case__dberr(kase, err, what);
+	if (err)
+		err->status = LKA_FATAL; /* a query that fails is not about one item */
 	sqlite3_reset(s);
 	return LKA_FATAL;
 }
@@ -288,9 +289,9 @@ insert_error(lka_case *kase, int64_t source_id, int64_t file_id, int64_t message
 	     const char *location, lka_status severity, lka_errkind kind, const char *message,
 	     lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_ERROR_INSERT, err);
 	char now[32];
+	int brc = SQLITE_OK;
 
 	if (!s)
 		return LKA_FATAL;
@@ -313,9 +314,9 @@ lka_status
 lka_case__source_find(lka_case *kase, const char *path, lka_source_row *out, bool *found,
 		      lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_SOURCE_FIND, err);
 	const char *t;
+	int brc = SQLITE_OK;
 
 	*found = false;
 	memset(out, 0, sizeof *out);
@@ -339,8 +340,8 @@ lka_case__source_find(lka_case *kase, const char *path, lka_source_row *out, boo
 lka_status
 lka_case__source_delete(lka_case *kase, int64_t source_id, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_SOURCE_DELETE, err);
+	int brc = SQLITE_OK;
 
 	if (!s)
 		return LKA_FATAL;
@@ -365,8 +366,8 @@ static lka_status
 folder_insert(lka_case *kase, int64_t source_id, int64_t parent_id, const char *path,
 	      const char *name, const char *folder_class, int64_t *out, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_FOLDER_INSERT, err);
+	int brc = SQLITE_OK;
 
 	if (!s)
 		return LKA_FATAL;
@@ -386,9 +387,9 @@ static lka_status
 folder_get(lka_case *kase, int64_t source_id, const char *path, const char *folder_class,
 	   int64_t *out, bool *found, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_FOLDER_GET, err);
 	bool no_class = false;
+	int brc = SQLITE_OK;
 
 	*out = 0;
 	if (!s)
@@ -476,7 +477,6 @@ lka_status
 lka_case__source_add(lka_case *kase, int64_t run_id, const lka_scan *scan, int64_t *source_id,
 		     int64_t *file_ids, int64_t *folder_ids, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	folder_cache fc = { 0 };
 	sqlite3_stmt *s;
 	lka_status st = LKA_FATAL;
@@ -484,6 +484,7 @@ lka_case__source_add(lka_case *kase, int64_t run_id, const lka_scan *scan, int64
 	char *name = NULL;
 	const char *root_class = NULL;
 	int64_t sid = 0, root_id = 0, folder_id;
+	int brc = SQLITE_OK;
 
 	*source_id = 0;
 	name = source_name(scan->root);
@@ -564,9 +565,9 @@ lka_status
 lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath, lka_file_state *out,
 		     bool *found, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_FILE_STATE, err);
 	const char *t;
+	int brc = SQLITE_OK;
 
 	*found = false;
 	memset(out, 0, sizeof *out);
@@ -590,9 +591,9 @@ lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath, lka
 static lka_status
 set_source_status(lka_case *kase, int64_t source_id, const char *status, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_SOURCE_STATUS, err);
 	char now[32];
+	int brc = SQLITE_OK;
 
 	if (!s)
 		return LKA_FATAL;
@@ -619,8 +620,8 @@ lka_status
 lka_case__file_progress(lka_case *kase, int64_t file_id, uint64_t items_done, const char *status,
 			lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s = stmt(kase, S_FILE_PROGRESS, err);
+	int brc = SQLITE_OK;
 
 	if (!s)
 		return LKA_FATAL;
@@ -633,11 +634,11 @@ lka_case__file_progress(lka_case *kase, int64_t file_id, uint64_t items_done, co
 lka_status
 lka_case__source_finish(lka_case *kase, int64_t source_id, char *status_out, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s;
 	int64_t mail = 0, pending = 0, failed = 0, unreadable = 0, files = 0, lost = 0, errors = 0;
 	const char *status;
 	bool found = false;
+	int brc = SQLITE_OK;
 
 	if (status_out)
 		status_out[0] = '\0';
@@ -690,13 +691,13 @@ lka_status
 lka_case__folder_ensure(lka_case *kase, int64_t source_id, int64_t parent_id, const lka_folder *f,
 			int64_t *out, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s;
 	const char *name = f->name, *ppath;
 	char *parent_path = NULL, *path = NULL;
 	bool found = false;
 	lka_status st = LKA_FATAL;
 	size_t n;
+	int brc = SQLITE_OK;
 
 	*out = 0;
 	if (!name || !*name) {
@@ -843,12 +844,12 @@ try_compress(writer *w, const unsigned char *p, size_t n)
 static lka_status
 blob_content(writer *w, const char *hex, const lka_att *a, bool fill)
 {
-	int brc = SQLITE_OK;
 	lka_case *kase = w->kase;
 	const unsigned char *stream = a->data;
 	size_t slen = a->data_len, zlen, piece = piece_max(kase), chunks = 0;
 	sqlite3_stmt *s;
 	lka_status st;
+	int brc = SQLITE_OK;
 
 	zlen = try_compress(w, a->data, a->data_len);
 	if (zlen) {
@@ -897,7 +898,6 @@ static lka_status
 blob_put(writer *w, int64_t message_id, const char *where, const char *hex, const lka_att *a,
 	 bool *stored, unsigned *extra)
 {
-	int brc = SQLITE_OK;
 	lka_case *kase = w->kase;
 	bool have = w->store && a->data && !(a->flags & LKA_ATT_TRUNCATED) &&
 		    a->data_len == a->size;
@@ -905,6 +905,7 @@ blob_put(writer *w, int64_t message_id, const char *where, const char *hex, cons
 	uint8_t d[LKA_SHA256_LEN];
 	sqlite3_stmt *s;
 	lka_status st;
+	int brc = SQLITE_OK;
 
 	*stored = false;
 	if (!(s = stmt(kase, S_BLOB_GET, w->err)))
@@ -959,13 +960,13 @@ static lka_status
 write_att(writer *w, int64_t message_id, int64_t parent_att, const lka_att *a, size_t position,
 	  int depth, const char *where, unsigned *extra)
 {
-	int brc = SQLITE_OK;
 	lka_case *kase = w->kase;
 	char hex[LKA_SHA256_HEX];
 	bool stored = false;
 	sqlite3_stmt *s;
 	int64_t id;
 	lka_status st;
+	int brc = SQLITE_OK;
 
 	lka_sha256_hex(a->sha256, hex);
 	if ((st = blob_put(w, message_id, where, hex, a, &stored, extra)) != LKA_OK)
@@ -1012,7 +1013,6 @@ write_att(writer *w, int64_t message_id, int64_t parent_att, const lka_att *a, s
 static lka_status
 write_msg(writer *w, const lka_msg *m, int64_t parent_att, int depth, const char *where)
 {
-	int brc = SQLITE_OK;
 	lka_case *kase = w->kase;
 	const lka_msgorigin *o = w->o;
 	char sent[32], recv[32], hex[LKA_SHA256_HEX];
@@ -1022,6 +1022,7 @@ write_msg(writer *w, const lka_msg *m, int64_t parent_att, int depth, const char
 	sqlite3_stmt *s;
 	int64_t id;
 	lka_status st;
+	int brc = SQLITE_OK;
 
 	if (depth > MAX_EMBED_DEPTH)
 		return msg_error(w, 0, where, NULL, LKA_FAILED, LKA_E_LIMIT,
@@ -1083,9 +1084,10 @@ write_msg(writer *w, const lka_msg *m, int64_t parent_att, int depth, const char
 		return LKA_FATAL;
 	for (size_t i = 0; i < m->n_addrs; i++) {
 		const lka_addr *a = &m->addrs[i];
-		unsigned r = (unsigned)a->role < LKA_ROLE__COUNT ? (unsigned)a->role : LKA_ROLE_TO;
+		/* an unknown role fails the CHECK: the message is not stored mislabelled */
+		unsigned r = (unsigned)a->role < LKA_ROLE__COUNT ? (unsigned)a->role : 0;
 		sqlite3_bind_int64(s, 1, id);
-		bind_text(s, 2, lka_role_name((lka_role)r), &brc);
+		bind_text(s, 2, lka_role_name(a->role), &brc);
 		bind_text(s, 3, a->address, &brc);
 		bind_text(s, 4, a->name, &brc);
 		bind_text(s, 5, a->raw, &brc);
@@ -1119,11 +1121,11 @@ lka_status
 lka_case__message_write(lka_case *kase, const lka_msgorigin *o, const lka_msg *m,
 			bool store_content, lka_write_counts *counts, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	writer w = { .kase = kase, .o = o, .store = store_content, .err = err };
 	char where[768];
 	sqlite3_stmt *s;
 	lka_status st;
+	int brc = SQLITE_OK;
 
 	if (kase->readonly)
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
@@ -1178,8 +1180,8 @@ lka_status
 lka_case__error_write(lka_case *kase, int64_t source_id, int64_t file_id, const char *location,
 		      lka_status severity, lka_errkind kind, const char *message, lka_error *err)
 {
-	int brc = SQLITE_OK;
 	sqlite3_stmt *s;
+	int brc = SQLITE_OK;
 
 	if (insert_error(kase, source_id, file_id, 0, location, severity, kind, message, err) !=
 	    LKA_OK)

@@ -44,6 +44,8 @@ ok(int cond, const char *fmt, ...)
 	fflush(stdout);
 }
 
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 diag(const char *fmt, ...)
 {
