@@ -206,7 +206,10 @@ typedef enum lka_verify_state {
 
 LKA_EXPORT const char *lka_verify_state_name(lka_verify_state st);
 
-/** Called once per source (relpath NULL) and once per differing file of a folder source. */
+/**
+ * Called once per source (relpath NULL), and once per file of a folder source
+ * (matching or not), so a caller can list every check made.
+ */
 typedef void (*lka_verify_fn)(int64_t source_id, const char *source_path, const char *relpath,
 			      lka_verify_state state, const char *detail, void *payload);
 
