@@ -46,6 +46,22 @@ tool_usage_error(const char *fmt, ...)
 	return TOOL_USAGE;
 }
 
+int
+tool_std_option(int c, void (*usage)(void))
+{
+	switch (c) {
+	case 'h':
+		usage();
+		return TOOL_OK;
+	case 'V':
+		printf("%s (leakaudit) %s\n", tool_name, lka_version());
+		return TOOL_OK;
+	default:
+		fprintf(stderr, "Try '%s --help'.\n", tool_name);
+		return TOOL_USAGE;
+	}
+}
+
 bool
 tool_parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {

@@ -30,6 +30,13 @@ int tool_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* Usage error: message, then "Try 'TOOL --help'." ; returns TOOL_USAGE. */
 int tool_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Options every tool has, for the default branch of its getopt switch:
+ * -h/--help (usage on stdout, TOOL_OK), -V/--version (TOOL_OK), anything
+ * else (a hint on stderr, TOOL_USAGE).  Returns the exit code.
+ */
+int tool_std_option(int c, void (*usage)(void));
+
 /* Parse a non-negative integer option value; false (and a message) when invalid. */
 bool tool_parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out);
 

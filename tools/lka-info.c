@@ -105,15 +105,8 @@ main(int argc, char **argv)
 			if (!tool_parse_u64("--top", optarg, 100000, &top))
 				return TOOL_USAGE;
 			break;
-		case 'h':
-			usage();
-			return TOOL_OK;
-		case 'V':
-			printf("%s (leakaudit) %s\n", tool_name, lka_version());
-			return TOOL_OK;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", tool_name);
-			return TOOL_USAGE;
+		default: /* -h, -V, unknown */
+			return tool_std_option(c, usage);
 		}
 	}
 	if (argc - optind != 1)

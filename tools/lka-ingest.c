@@ -98,15 +98,8 @@ parse_args(struct ingest_opts *o, int argc, char **argv)
 		case O_NOISO:
 			o->io.isolate = 0;
 			break;
-		case 'h':
-			usage();
-			return TOOL_OK;
-		case 'V':
-			printf("%s (leakaudit) %s\n", tool_name, lka_version());
-			return TOOL_OK;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", tool_name);
-			return TOOL_USAGE;
+		default: /* -h, -V, unknown */
+			return tool_std_option(c, usage);
 		}
 	}
 	if (argc - optind < 2)

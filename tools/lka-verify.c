@@ -72,15 +72,8 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
-		case 'h':
-			usage();
-			return TOOL_OK;
-		case 'V':
-			printf("%s (leakaudit) %s\n", tool_name, lka_version());
-			return TOOL_OK;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", tool_name);
-			return TOOL_USAGE;
+		default: /* -h, -V, unknown */
+			return tool_std_option(c, usage);
 		}
 	}
 	if (argc - optind != 1)
