@@ -43,13 +43,11 @@ lka_case_sqlite(lka_case *kase)
 	return kase ? kase->db : NULL;
 }
 
-/* Current time as ISO 8601 UTC with milliseconds: "2024-03-01T10:15:00.123Z". */
-static void
-now_iso(char out[32])
+void
+lka_case__now_iso(char out[32])
 {
 	struct timespec ts;
 	struct tm tm;
-
 	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -184,7 +182,7 @@ apply_steps(lka_case *kase, const lka_migration *steps, int from, int n_steps, l
 			st = lka_case__dberr(kase, err, "record the schema upgrade");
 			goto out;
 		}
-		now_iso(now);
+		lka_case__now_iso(now);
 		sqlite3_bind_int(s, 1, k + 1);
 		sqlite3_bind_text(s, 2, steps[k].what, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, lka_version(), -1, SQLITE_STATIC);
@@ -436,7 +434,7 @@ lka_case__run_begin(lka_case *kase, const char *tool, const char *args, int64_t 
 		snprintf(uidbuf, sizeof uidbuf, "%lu", (unsigned long)uid);
 		user = uidbuf;
 	}
-	now_iso(now);
+	lka_case__now_iso(now);
 	if (sqlite3_prepare_v2(kase->db,
 			       "INSERT INTO ingest_runs (tool, tool_version, schema_version, "
 			       "sqlite_version, arguments, host, platform, user, uid, pid, "
@@ -477,7 +475,7 @@ lka_case__run_end(lka_case *kase, int64_t run_id, const char *outcome,
 	lka_status st = LKA_OK;
 	char now[32];
 
-	now_iso(now);
+	lka_case__now_iso(now);
 	if (sqlite3_prepare_v2(kase->db,
 			       "UPDATE ingest_runs SET ended_at = ?2, outcome = ?3, sources = ?4, "
 			       "sources_skipped = ?5, sources_failed = ?6, files = ?7, bytes = ?8, "

@@ -42,6 +42,8 @@ lka_status lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, 
 
 /* Map a SQLite failure to an lka_error (kind LKA_E_DB, sys = extended code). */
 lka_status lka_case__dberr(lka_case *kase, lka_error *err, const char *what);
+/* Current time as ISO 8601 UTC with milliseconds: "2024-03-01T10:15:00.123Z". */
+void lka_case__now_iso(char out[32]);
 
 /* Transactions: one writer transaction around a batch of items. */
 lka_status lka_case__begin(lka_case *kase, lka_error *err);

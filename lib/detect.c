@@ -13,7 +13,6 @@
 #include "reader.h"
 
 #define HEADER_LINES_MAX 2000 /* lines of a header block looked at */
-#define FIELD_NAME_MAX 128
 #define EMLX_COUNT_DIGITS 12 /* an emlx byte count has at most this many digits */
 
 static const char *const format_names[] = {
@@ -84,35 +83,6 @@ name_ends_with(const char *name, const char *suffix)
 	return true;
 }
 
-/* Length of the line at p without its line break; *next = start of the next line. */
-static size_t
-line_at(const unsigned char *p, size_t n, size_t *next)
-{
-	const unsigned char *q = memchr(p, '\n', n);
-	size_t len = q ? (size_t)(q - p) : n;
-
-	*next = q ? len + 1 : n;
-	if (len && p[len - 1] == '\r')
-		len--;
-	return len;
-}
-
-/* Field name length of a "Name: value" line, 0 if it is not one. */
-static size_t
-field_name(const unsigned char *p, size_t n)
-{
-	size_t i = 0, name;
-
-	while (i < n && i <= FIELD_NAME_MAX && p[i] >= '!' && p[i] <= '~' && p[i] != ':')
-		i++;
-	name = i;
-	if (name == 0 || name > FIELD_NAME_MAX)
-		return 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	return i < n && p[i] == ':' ? name : 0;
-}
-
 /* Fields that on their own make a header block mail. */
 static bool
 key_field(const unsigned char *p, size_t n)
@@ -159,7 +129,7 @@ header_block_strength(const unsigned char *p, size_t n)
 	bool key = false;
 
 	for (int line = 0; line < HEADER_LINES_MAX && pos < n; line++) {
-		size_t next, len = line_at(p + pos, n - pos, &next), name;
+		size_t next, len = lka_mbox__line_at((const char *)p + pos, n - pos, &next), name;
 
 		if (memchr(p + pos, '\0', len))
 			return 0; /* binary */
@@ -169,7 +139,7 @@ header_block_strength(const unsigned char *p, size_t n)
 			pos += next;
 			continue;
 		}
-		name = field_name(p + pos, len);
+		name = lka_mbox__field_name((const char *)p + pos, len);
 		if (name == 0)
 			break;
 		fields++;
@@ -259,7 +229,7 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 	/* Tie-breaker: an .mbox file whose From_ line has no date and no header block after it. */
 	if (n >= 5 && memcmp(head, "From ", 5) == 0 &&
 	    (name_ends_with(name, ".mbox") || name_ends_with(name, ".mbx"))) {
-		size_t next, len = line_at(head, n, &next);
+		size_t next, len = lka_mbox__line_at((const char *)head, n, &next);
 		if (len <= 1024 && !memchr(head, '\0', len))
 			return LKA_FMT_MBOX;
 	}

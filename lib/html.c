@@ -382,34 +382,6 @@ tag_kind(const char *name)
 	return t ? t->kind : TAG_INLINE;
 }
 
-static void
-put_cp(lka_buf *b, uint32_t cp)
-{
-	unsigned char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xF0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	lka_buf_add(b, u, n);
-}
-
 static unsigned char
 last_char(const struct render *r)
 {
@@ -480,7 +452,7 @@ text_cp(struct render *r, uint32_t cp)
 	if (cp == 0xA0) /* &nbsp;: a space that does not collapse */
 		lka_buf_addc(&r->out, ' ');
 	else
-		put_cp(&r->out, cp);
+		lka_utf8__put(&r->out, cp);
 }
 
 /*

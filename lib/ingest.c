@@ -61,6 +61,7 @@ typedef struct src {
 	bool scanned;
 	bool skipped;       /* already complete */
 	bool finished;
+	bool missing;       /* not found when added: recorded as an error at run time */
 	int64_t id;
 	int64_t *file_ids;
 	int64_t *folder_ids;
@@ -129,10 +130,10 @@ now_s(void)
 }
 
 static void
-event(lka_ingest *ing, const char *fmt, ...) LKA_PRINTF(2, 3);
+event(lka_ingest *ing, lka_status level, const char *fmt, ...) LKA_PRINTF(3, 4);
 
 static void
-event(lka_ingest *ing, const char *fmt, ...)
+event(lka_ingest *ing, lka_status level, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -143,7 +144,7 @@ event(lka_ingest *ing, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	ing->st.seconds = now_s() - ing->t0;
-	ing->progress(&ing->st, line, ing->payload);
+	ing->progress(&ing->st, level, line, ing->payload);
 }
 
 static void
@@ -155,7 +156,7 @@ tick(lka_ingest *ing, bool force)
 		return;
 	ing->last_progress = t;
 	ing->st.seconds = t - ing->t0;
-	ing->progress(&ing->st, NULL, ing->payload);
+	ing->progress(&ing->st, LKA_OK, NULL, ing->payload);
 }
 
 void
@@ -199,9 +200,8 @@ lka_ingest_add_source(lka_ingest *ing, const char *path, lka_error *err)
 {
 	src *v;
 	char *given;
+	int missing = access(path, F_OK) != 0 ? errno : 0;
 
-	if (access(path, F_OK) != 0)
-		return lka__error_sys(err, LKA_FAILED, errno, path, "cannot find evidence");
 	v = realloc(ing->srcs, (ing->n_srcs + 1) * sizeof *v);
 	if (!v)
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, path, "out of memory");
@@ -212,8 +212,11 @@ lka_ingest_add_source(lka_ingest *ing, const char *path, lka_error *err)
 	memset(&v[ing->n_srcs], 0, sizeof *v);
 	v[ing->n_srcs].given = given;
 	v[ing->n_srcs].display = given;
+	v[ing->n_srcs].missing = missing != 0;
 	ing->n_srcs++;
 	ing->st.sources++;
+	if (missing)
+		return lka__error_sys(err, LKA_FAILED, missing, path, "cannot find evidence");
 	return LKA_OK;
 }
 
@@ -360,7 +363,8 @@ finish_sources(lka_ingest *ing)
 		ing->st.sources_done++;
 		if (strcmp(status, "failed") == 0)
 			ing->st.sources_failed++;
-		event(ing, "%s: %s", s->display, status);
+		event(ing, strcmp(status, "complete") == 0 ? LKA_OK : LKA_WARN, "%s: %s", s->display,
+		      status);
 	}
 }
 
@@ -944,13 +948,13 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 					 why);
 				record_error(ing, t, where, LKA_FAILED, LKA_E_CRASH, msg);
 				item_done(ing, t, t->cur.ordinal);
-				event(ing, "%s: %s", where, msg);
+				event(ing, LKA_FAILED, "%s: %s", where, msg);
 			} else {
 				snprintf(msg, sizeof msg,
 					 "reader process %s outside any item; file not read further",
 					 why);
 				record_error(ing, t, task_display(ing, t), LKA_FAILED, LKA_E_CRASH, msg);
-				event(ing, "%s: %s", task_display(ing, t), msg);
+				event(ing, LKA_FAILED, "%s: %s", task_display(ing, t), msg);
 				on_task_end(ing, t, LKA_FATAL);
 				continue;
 			}
@@ -1119,14 +1123,15 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 	char hex[LKA_SHA256_HEX];
 	lka_status st;
 
-	event(ing, "%s: hashing and scanning", s->display);
+	if (s->missing) {
+		lka__error_sys(&e, LKA_FATAL, ENOENT, s->display, "cannot find evidence");
+		goto unreadable;
+	}
+	event(ing, LKA_OK, "%s: hashing and scanning", s->display);
 	st = lka_scan_source(&s->scan, s->given, &ing->kase->ctx->limits, &e);
 	if (st == LKA_FATAL) {
-		ing->st.sources_failed++;
-		ing->st.sources_done++;
-		event(ing, "%s: %s", s->display, e.msg);
-		lka__error(err, LKA_WARN, e.kind, e.sys, s->display, "%s", e.msg);
-		return LKA_WARN;
+		event(ing, LKA_FATAL, "%s: %s", s->display, e.msg);
+		goto unreadable;
 	}
 	s->scanned = true;
 	if (!src_alloc_files(s))
@@ -1135,7 +1140,7 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 	if (lka_case__source_find(ing->kase, s->scan.root, &row, &found, &e) != LKA_OK)
 		goto dberr;
 	if (found && ing->opts.force) {
-		event(ing, "%s: --force: removing what an earlier run ingested", s->display);
+		event(ing, LKA_OK, "%s: --force: removing what an earlier run ingested", s->display);
 		if (lka_case__begin(ing->kase, &e) != LKA_OK ||
 		    lka_case__source_delete(ing->kase, row.id, &e) != LKA_OK ||
 		    lka_case__commit(ing->kase, &e) != LKA_OK)
@@ -1146,7 +1151,7 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 		s->skipped = true;
 		ing->st.sources_skipped++;
 		ing->st.sources_done++;
-		event(ing, "%s: already ingested completely (source %lld); skipped (use --force to "
+		event(ing, LKA_OK, "%s: already ingested completely (source %lld); skipped (use --force to "
 			   "read it again)",
 		      s->display, (long long)row.id);
 		return LKA_OK;
@@ -1155,9 +1160,21 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 		ing->st.sources_failed++;
 		ing->st.sources_done++;
 		s->skipped = true;
-		event(ing, "%s: evidence changed since source %lld was recorded (SHA-256 %.16s... now "
+		event(ing, LKA_FATAL, "%s: evidence changed since source %lld was recorded (SHA-256 %.16s... now "
 			   "%.16s...); not read (use --force to replace it)",
 		      s->display, (long long)row.id, row.sha256, hex);
+		{
+			char msg[256];
+			snprintf(msg, sizeof msg,
+				 "evidence changed since it was recorded: SHA-256 was %s, now %s; not read",
+				 row.sha256, hex);
+			if (lka_case__begin(ing->kase, &e) != LKA_OK ||
+			    lka_case__error_write(ing->kase, row.id, 0, s->display, LKA_FATAL,
+						  LKA_E_CHANGED, msg, &e) != LKA_OK ||
+			    lka_case__commit(ing->kase, &e) != LKA_OK)
+				goto dberr;
+			ing->st.errors++;
+		}
 		return lka__error(err, LKA_WARN, LKA_E_CHANGED, 0, s->display,
 				  "evidence changed since it was recorded");
 	}
@@ -1181,7 +1198,7 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 				      : strcmp(fs.status, "failed") == 0 ? F_FAILED
 									 : F_DONE;
 		}
-		event(ing, "%s: resuming an interrupted ingest (source %lld)", s->display,
+		event(ing, LKA_OK, "%s: resuming an interrupted ingest (source %lld)", s->display,
 		      (long long)s->id);
 	} else {
 		if (lka_case__begin(ing->kase, &e) != LKA_OK)
@@ -1228,6 +1245,26 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 		}
 	}
 	return LKA_OK;
+unreadable:
+	/* No source row can be made: the error row names the path. */
+	ing->st.sources_failed++;
+	ing->st.sources_done++;
+	{
+		lka_error de = { 0 };
+		char msg[400];
+		snprintf(msg, sizeof msg, "source not read: %s", e.msg);
+		if (lka_case__begin(ing->kase, &de) != LKA_OK ||
+		    lka_case__error_write(ing->kase, 0, 0, s->display, LKA_FATAL, e.kind, msg, &de) !=
+			    LKA_OK ||
+		    lka_case__commit(ing->kase, &de) != LKA_OK) {
+			lka_case__rollback(ing->kase);
+			*err = de;
+			return LKA_FATAL;
+		}
+		ing->st.errors++;
+	}
+	lka__error(err, LKA_WARN, e.kind, e.sys, s->display, "%s", e.msg);
+	return LKA_WARN;
 dberr:
 	*err = e;
 	return LKA_FATAL;

@@ -96,6 +96,12 @@ lka_status lka_sha256_file(const char *path, uint8_t out[LKA_SHA256_LEN], uint64
 /* True when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 bool lka_utf8_valid(const char *s, size_t n);
 /*
+ * Append code point cp as UTF-8 (1 to 4 bytes; cp is not checked, so the
+ * caller keeps surrogates and values over U+10FFFF out).  Returns false when
+ * the buffer could not take it (oom or toobig set).
+ */
+bool lka_utf8__put(lka_buf *b, uint32_t cp);
+/*
  * Convert n bytes in charset (may be NULL or unknown) to valid UTF-8, never
  * failing: valid UTF-8 input is kept as is when charset is NULL/utf-8/us-ascii,
  * otherwise iconv from charset is tried, then windows-1252 with undefined

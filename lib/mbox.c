@@ -245,9 +245,8 @@ tokenize(const char *p, size_t n, tok *t, size_t *nt)
 	return true;
 }
 
-/* Length of the line at p, without its "\n" or "\r\n". *next: start of the next line. */
-static size_t
-line_at(const char *p, size_t n, size_t *next)
+size_t
+lka_mbox__line_at(const char *p, size_t n, size_t *next)
 {
 	const char *q = memchr(p, '\n', n);
 	size_t len;
@@ -264,12 +263,8 @@ line_at(const char *p, size_t n, size_t *next)
 	return len;
 }
 
-/*
- * Length of the field name when the line is "Name: value" (or the obsolete
- * "Name : value"), 0 otherwise.  Names are printable ASCII without ':'.
- */
-static size_t
-field_name(const char *p, size_t n)
+size_t
+lka_mbox__field_name(const char *p, size_t n)
 {
 	size_t i = 0, name;
 
@@ -308,7 +303,7 @@ headers_follow(const char *p, size_t n)
 	if (n > LOOKAHEAD_BYTES)
 		n = LOOKAHEAD_BYTES;
 	for (int line = 0; line < HEADER_LOOKAHEAD && pos < n; line++) {
-		size_t next, len = line_at(p + pos, n - pos, &next), name;
+		size_t next, len = lka_mbox__line_at(p + pos, n - pos, &next), name;
 
 		if (len == 0)
 			break;
@@ -316,7 +311,7 @@ headers_follow(const char *p, size_t n)
 			pos += next;
 			continue;
 		}
-		name = field_name(p + pos, len);
+		name = lka_mbox__field_name(p + pos, len);
 		if (name == 0)
 			break;
 		if (fields == 0)
@@ -338,7 +333,7 @@ from_line_kind(const char *p, size_t n)
 
 	if (n < 5 || memcmp(p, "From ", 5) != 0)
 		return 0;
-	len = line_at(p, avail, &next);
+	len = lka_mbox__line_at(p, avail, &next);
 	if (len > FROM_LINE_MAX)
 		return 0;
 	if (next == avail && avail < n)
@@ -423,7 +418,7 @@ scan_headers(const char *p, size_t n, size_t *body, bool *has_cl, uint64_t *cl)
 
 	*has_cl = false;
 	while (pos < n) {
-		size_t next, len = line_at(p + pos, n - pos, &next), name;
+		size_t next, len = lka_mbox__line_at(p + pos, n - pos, &next), name;
 
 		if (len == 0) {
 			*body = pos + next;
@@ -431,7 +426,7 @@ scan_headers(const char *p, size_t n, size_t *body, bool *has_cl, uint64_t *cl)
 		}
 		if (len >= 5 && memcmp(p + pos, "From ", 5) == 0)
 			return false; /* a From_ line before the end of the headers */
-		name = field_name(p + pos, len);
+		name = lka_mbox__field_name(p + pos, len);
 		if (name == 14 && ieq(p + pos, 14, "content-length")) {
 			const char *v = memchr(p + pos, ':', len);
 			size_t i = (size_t)(v - (p + pos)) + 1;
@@ -513,7 +508,7 @@ lka_mbox_next(lka_mbox *mb, lka_mbox_msg *out)
 		mb->pos = n;
 		return false;
 	}
-	(void)line_at(d + start, n - start, &body_off);
+	(void)lka_mbox__line_at(d + start, n - start, &body_off);
 	body_off += start;
 
 	if (scan_headers(d + body_off, n - body_off, &hdr_body, &has_cl, &cl) && has_cl &&

@@ -39,4 +39,15 @@ bool lka_mbox_is_from_line(const char *p, size_t n);
  */
 char *lka_mbox_unquote(const char *p, size_t n, size_t *out_len);
 
+/* Line helpers shared with detect.c (internal, not exported). */
+
+/* Length of the line at p (n bytes), without its "\n" or "\r\n"; *next: start of the next line. */
+size_t lka_mbox__line_at(const char *p, size_t n, size_t *next);
+/*
+ * Length of the field name when the line at p (n bytes) is "Name: value" (or
+ * the obsolete "Name : value"), 0 otherwise.  Names are printable ASCII
+ * without ':', at most 128 bytes long.
+ */
+size_t lka_mbox__field_name(const char *p, size_t n);
+
 #endif /* LKA_MBOX_H */

@@ -108,6 +108,31 @@ static lka_msg *build_msg(struct session *s, GMimeMessage *gm, const unsigned ch
 
 /* ------------------------------------------------------------ helpers */
 
+/*
+ * Room for element n of an array v of elements of size bytes, with *cap of
+ * them allocated: when full, the array doubles (its first allocation holds
+ * first).  Returns the array, perhaps moved, with element n zeroed, or NULL
+ * when memory runs out (v is then left as it was, and *oom set unless oom is
+ * NULL).
+ */
+static void *
+grow_one(void *v, size_t n, size_t *cap, size_t first, size_t size, bool *oom)
+{
+	if (n == *cap) {
+		size_t c = *cap ? *cap * 2 : first;
+
+		v = realloc(v, c * size);
+		if (!v) {
+			if (oom)
+				*oom = true;
+			return NULL;
+		}
+		*cap = c;
+	}
+	memset((char *)v + n * size, 0, size);
+	return v;
+}
+
 static char *
 xstrdup(struct session *s, const char *p)
 {
@@ -269,17 +294,12 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer p
 		w->dropped++;
 		return;
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 8;
-
-		v = realloc(w->v, cap * sizeof *v);
-		if (!v) {
-			w->dropped++;
-			return;
-		}
-		w->v = v;
-		w->cap = cap;
+	v = grow_one(w->v, w->n, &w->cap, 8, sizeof *v, NULL);
+	if (!v) {
+		w->dropped++;
+		return;
 	}
+	w->v = v;
 	v = &w->v[w->n++];
 	v->offset = offset;
 	v->code = code;
@@ -593,20 +613,12 @@ static lka_addr *
 new_addr(struct build *b)
 {
 	lka_msg *m = b->msg;
+	lka_addr *v = grow_one(m->addrs, m->n_addrs, &b->addr_cap, 8, sizeof *v, &b->s->oom);
 
-	if (m->n_addrs == b->addr_cap) {
-		size_t cap = b->addr_cap ? b->addr_cap * 2 : 8;
-		lka_addr *v = realloc(m->addrs, cap * sizeof *v);
-
-		if (!v) {
-			b->s->oom = true;
-			return NULL;
-		}
-		m->addrs = v;
-		b->addr_cap = cap;
-	}
-	memset(&m->addrs[m->n_addrs], 0, sizeof m->addrs[0]);
-	return &m->addrs[m->n_addrs++];
+	if (!v)
+		return NULL;
+	m->addrs = v;
+	return &v[m->n_addrs++];
 }
 
 /* A mailbox GMime returned, with its normalised address, to match raw tokens against. */
@@ -629,6 +641,7 @@ add_mailbox(struct build *b, lka_role role, const char *hname, InternetAddress *
 	const char *name = internet_address_get_name(ia);
 	char *raw = internet_address_to_string(ia, NULL, FALSE);
 	lka_addr *a = new_addr(b);
+	struct got *v;
 
 	if (a) {
 		a->role = role;
@@ -643,18 +656,12 @@ add_mailbox(struct build *b, lka_role role, const char *hname, InternetAddress *
 			     item);
 		}
 	}
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		struct got *v = realloc(g->v, cap * sizeof *v);
-
-		if (!v) {
-			b->s->oom = true;
-			g_free(raw);
-			return;
-		}
-		g->v = v;
-		g->cap = cap;
+	v = grow_one(g->v, g->n, &g->cap, 8, sizeof *v, &b->s->oom);
+	if (!v) {
+		g_free(raw);
+		return;
 	}
+	g->v = v;
 	g->v[g->n].norm = a && a->address ? xstrdup(b->s, a->address) : NULL;
 	g->v[g->n].name = a && a->name ? xstrdup(b->s, a->name) : NULL;
 	g->v[g->n].used = false;
@@ -680,38 +687,52 @@ add_list(struct build *b, lka_role role, const char *hname, InternetAddressList 
 	}
 }
 
+/* Where a raw address header stands: inside a quoted string, inside (nested) comments. */
+struct lex {
+	bool quote;
+	int comment;
+};
+
+/*
+ * Take the byte at v[*i] (n bytes in all) into x.  Returns true when it
+ * stands outside quoted strings and comments and opens neither; otherwise
+ * false, with *i moved past the byte a backslash escapes.
+ */
+static bool
+lex_step(struct lex *x, const char *v, size_t n, size_t *i)
+{
+	char c = v[*i];
+
+	if (x->quote || x->comment) {
+		if (c == '\\' && *i + 1 < n)
+			(*i)++;
+		else if (x->quote && c == '"')
+			x->quote = false;
+		else if (!x->quote && c == '(')
+			x->comment++;
+		else if (!x->quote && c == ')')
+			x->comment--;
+		return false;
+	}
+	if (c == '"')
+		x->quote = true;
+	else if (c == '(')
+		x->comment = 1;
+	return !x->quote && !x->comment;
+}
+
 /* Our own idea of the address in a raw token: inside <...>, else the token minus comments. */
 static char *
 token_address(const char *t, size_t n)
 {
 	lka_buf o;
-	bool quote = false;
+	struct lex x = { false, 0 };
 	int comment = 0;
 	size_t lt = SIZE_MAX;
 
-	for (size_t i = 0; i < n; i++) {
-		char c = t[i];
-
-		if (quote) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				quote = false;
-		} else if (comment) {
-			if (c == '\\')
-				i++;
-			else if (c == '(')
-				comment++;
-			else if (c == ')')
-				comment--;
-		} else if (c == '"') {
-			quote = true;
-		} else if (c == '(') {
-			comment = 1;
-		} else if (c == '<') {
+	for (size_t i = 0; i < n; i++)
+		if (lex_step(&x, t, n, &i) && t[i] == '<')
 			lt = i;
-		}
-	}
 	lka_buf_init(&o, 0);
 	if (lt != SIZE_MAX) {
 		for (size_t i = lt + 1; i < n && t[i] != '>'; i++)
@@ -839,30 +860,16 @@ raw_token(struct build *b, lka_role role, const char *hname, const char *t, size
 static void
 raw_tokens(struct build *b, lka_role role, const char *hname, const char *v, struct gots *g)
 {
-	bool quote = false, angle = false;
-	int comment = 0;
+	struct lex x = { false, 0 };
+	bool angle = false;
 	size_t start = 0, i, n = strlen(v);
 
 	for (i = 0; i < n; i++) {
 		char c = v[i];
 
-		if (quote) {
-			if (c == '\\' && i + 1 < n)
-				i++;
-			else if (c == '"')
-				quote = false;
-		} else if (comment) {
-			if (c == '\\' && i + 1 < n)
-				i++;
-			else if (c == '(')
-				comment++;
-			else if (c == ')')
-				comment--;
-		} else if (c == '"') {
-			quote = true;
-		} else if (c == '(') {
-			comment = 1;
-		} else if (c == '<') {
+		if (!lex_step(&x, v, n, &i))
+			continue;
+		if (c == '<') {
 			angle = true;
 		} else if (c == '>') {
 			angle = false;
@@ -933,24 +940,19 @@ static void
 add_seg(struct build *b, char *text, bool html)
 {
 	size_t len = strlen(text);
+	struct seg *v;
 
 	if (b->seg_bytes >= b->s->mm->limits.text_bytes) {
 		b->text_cut = true;
 		free(text);
 		return;
 	}
-	if (b->nsegs == b->seg_cap) {
-		size_t cap = b->seg_cap ? b->seg_cap * 2 : 4;
-		struct seg *v = realloc(b->segs, cap * sizeof *v);
-
-		if (!v) {
-			b->s->oom = true;
-			free(text);
-			return;
-		}
-		b->segs = v;
-		b->seg_cap = cap;
+	v = grow_one(b->segs, b->nsegs, &b->seg_cap, 4, sizeof *v, &b->s->oom);
+	if (!v) {
+		free(text);
+		return;
 	}
+	b->segs = v;
 	b->segs[b->nsegs].text = text;
 	b->segs[b->nsegs].html = html;
 	b->nsegs++;
@@ -1164,20 +1166,12 @@ static lka_att *
 new_att(struct build *b)
 {
 	lka_msg *m = b->msg;
+	lka_att *v = grow_one(m->atts, m->n_atts, &b->att_cap, 4, sizeof *v, &b->s->oom);
 
-	if (m->n_atts == b->att_cap) {
-		size_t cap = b->att_cap ? b->att_cap * 2 : 4;
-		lka_att *v = realloc(m->atts, cap * sizeof *v);
-
-		if (!v) {
-			b->s->oom = true;
-			return NULL;
-		}
-		m->atts = v;
-		b->att_cap = cap;
-	}
-	memset(&m->atts[m->n_atts], 0, sizeof m->atts[0]);
-	return &m->atts[m->n_atts++];
+	if (!v)
+		return NULL;
+	m->atts = v;
+	return &v[m->n_atts++];
 }
 
 /* The part's own description: names, types, disposition. */

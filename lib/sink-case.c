@@ -220,19 +220,6 @@ run(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what, lka_error *err)
 	return st;
 }
 
-static void
-now_iso(char out[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-}
-
 /* Unix seconds as "2024-03-01T10:15:00Z"; false when out of range (years 0..9999). */
 static bool
 unix_iso(int64_t t, char out[32])
@@ -295,7 +282,7 @@ insert_error(lka_case *kase, int64_t source_id, int64_t file_id, int64_t message
 
 	if (!s)
 		return LKA_FATAL;
-	now_iso(now);
+	lka_case__now_iso(now);
 	bind_id(s, 1, source_id);
 	bind_id(s, 2, file_id);
 	bind_id(s, 3, message_id);
@@ -493,7 +480,7 @@ lka_case__source_add(lka_case *kase, int64_t run_id, const lka_scan *scan, int64
 	if (!(s = stmt(kase, S_SOURCE_INSERT, err)))
 		goto out;
 	lka_sha256_hex(scan->sha256, hex);
-	now_iso(now);
+	lka_case__now_iso(now);
 	bind_text(s, 1, scan->root, &brc);
 	bind_text(s, 2, name, &brc);
 	bind_text(s, 3, lka_format_name(scan->kind), &brc);
@@ -597,7 +584,7 @@ set_source_status(lka_case *kase, int64_t source_id, const char *status, lka_err
 
 	if (!s)
 		return LKA_FATAL;
-	now_iso(now);
+	lka_case__now_iso(now);
 	sqlite3_bind_int64(s, 1, source_id);
 	bind_text(s, 2, status, &brc);
 	bind_id(s, 3, kase->run_id);

@@ -185,8 +185,8 @@ lka_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-static bool
-put_cp(lka_buf *b, uint32_t cp)
+bool
+lka_utf8__put(lka_buf *b, uint32_t cp)
 {
 	unsigned char u[4];
 	size_t n;
@@ -229,23 +229,32 @@ put_cp1252(lka_buf *b, unsigned char c, bool *lost)
 			*lost = true;
 		}
 	}
-	put_cp(b, cp);
+	lka_utf8__put(b, cp);
+}
+
+/* Copy the run of ASCII bytes other than NUL that starts at p[i]; returns where it ends. */
+static size_t
+copy_ascii(lka_buf *b, const unsigned char *p, size_t i, size_t n)
+{
+	size_t run;
+
+	for (run = i; run < n && p[run] && p[run] < 0x80; run++)
+		;
+	if (run > i)
+		lka_buf_add(b, p + i, run - i);
+	return run;
 }
 
 static void
 decode_cp1252(lka_buf *b, const unsigned char *p, size_t n, bool *lost)
 {
-	size_t i = 0, run;
+	size_t i = 0;
 
 	while (i < n) {
 		/* copy runs of printable ASCII at once */
-		for (run = i; run < n && p[run] && p[run] < 0x80; run++)
-			;
-		if (run > i) {
-			lka_buf_add(b, p + i, run - i);
-			i = run;
-			continue;
-		}
+		i = copy_ascii(b, p, i, n);
+		if (i == n)
+			break;
 		put_cp1252(b, p[i], lost);
 		i++;
 	}
@@ -258,18 +267,14 @@ decode_cp1252(lka_buf *b, const unsigned char *p, size_t n, bool *lost)
 static void
 decode_utf8(lka_buf *b, const unsigned char *p, size_t n, bool *lost, bool *eightbit)
 {
-	size_t i = 0, run, len;
+	size_t i = 0, len;
 
 	while (i < n) {
-		for (run = i; run < n && p[run] && p[run] < 0x80; run++)
-			;
-		if (run > i) {
-			lka_buf_add(b, p + i, run - i);
-			i = run;
-			continue;
-		}
+		i = copy_ascii(b, p, i, n);
+		if (i == n)
+			break;
 		if (p[i] == 0) {
-			put_cp(b, 0xFFFD);
+			lka_utf8__put(b, 0xFFFD);
 			*lost = true;
 			i++;
 			continue;

@@ -115,14 +115,14 @@ parse_args(struct ingest_opts *o, int argc, char **argv)
 }
 
 static void
-progress(const lka_ingest_stats *s, const char *ev, void *payload)
+progress(const lka_ingest_stats *s, lka_status level, const char *ev, void *payload)
 {
 	struct ingest_opts *o = payload;
 	char a[32], b[32], c[32];
 	double rate = s->seconds > 0 ? (double)s->messages / s->seconds : 0;
 
-	if (o->quiet)
-		return;
+	if (o->quiet && (!ev || level == LKA_OK))
+		return; /* quiet: problems only */
 	if (ev) {
 		if (o->tty)
 			fprintf(stderr, "\r\033[K");
@@ -201,8 +201,6 @@ main(int argc, char **argv)
 			missing++;
 		}
 	}
-	if (missing == o.n_sources)
-		goto out;
 	st = lka_ingest_run(ing, progress, &o, &err);
 	summary(&o, lka_ingest_get_stats(ing));
 	if (st == LKA_FATAL) {

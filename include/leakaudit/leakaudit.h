@@ -171,11 +171,14 @@ typedef struct lka_ingest lka_ingest;
 
 /**
  * Progress callback: called from lka_ingest_run() at least every quarter
- * second while work goes on, and once per event worth telling the user
- * (event is then a one-line text such as "box.mbox: skipped, already complete";
- * otherwise NULL).  payload is the caller's.
+ * second while work goes on (event NULL), and once per event worth telling
+ * the user: event is then a one-line text such as "box.mbox: already ingested
+ * completely; skipped", and level says whether it is news (LKA_OK) or a
+ * problem (LKA_WARN: damage; LKA_FAILED: an item lost; LKA_FATAL: a source not
+ * read).  Problems are also recorded in the case.  payload is the caller's.
  */
-typedef void (*lka_progress_fn)(const lka_ingest_stats *stats, const char *event, void *payload);
+typedef void (*lka_progress_fn)(const lka_ingest_stats *stats, lka_status level, const char *event,
+				void *payload);
 
 LKA_EXPORT lka_status lka_ingest_new(lka_ingest **out, lka_case *kase,
 				     const lka_ingest_opts *opts, lka_error *err);

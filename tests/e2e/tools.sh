@@ -44,6 +44,8 @@ run "$INGEST" -q "$T/c.db" "$T/ev" "$T/does-not-exist"
 is "$rc" 1 "a missing source gives exit 1"
 grep -q "does-not-exist" "$T/err"; ok $? "the missing source is named"
 is "$(q "$T/c.db" 'SELECT count(*) FROM messages')" 1 "the other source was still ingested"
+is "$(q "$T/c.db" "SELECT severity || ' ' || kind FROM errors WHERE source_id IS NULL AND location LIKE '%does-not-exist'")" \
+	"fatal io" "the missing source is recorded in the errors table"
 run "$INGEST" -j 0 "$T/c.db" "$T/ev"
 is "$rc" 2 "--jobs 0 is a usage error"
 done_testing

@@ -38,6 +38,15 @@ grep -q "^missing.*one.mbox" "$T/out"; ok $? "the moved mbox is reported missing
 grep -q "PROBLEMS FOUND" "$T/out"; ok $? "the verdict says so"
 is "$(sha256sum "$T/c.db" | cut -d' ' -f1)" "$sum_before" "lka-verify did not modify the case"
 
+# Ingest refuses to mix changed evidence into a recorded source.
+cp "$T/c.db" "$T/e.db"
+run "$INGEST" -q "$T/e.db" "$T/ev/md"
+is "$rc" 1 "ingest of a changed source exits 1"
+grep -q "evidence changed" "$T/err"; ok $? "and says the evidence changed"
+is "$(q "$T/e.db" "SELECT severity || ' ' || kind FROM errors WHERE kind = 'changed'")" "fatal changed" \
+	"the refusal is recorded in the errors table"
+is "$(q "$T/e.db" "SELECT count(*) FROM messages")" 4 "nothing was added from the changed evidence"
+
 # A damaged database is reported.
 cp "$T/c.db" "$T/d.db"
 q "$T/d.db" "PRAGMA foreign_keys = OFF; DELETE FROM sources WHERE kind = 'mbox';" 2>/dev/null

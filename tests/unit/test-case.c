@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,42 +20,7 @@
 #include <zlib.h>
 
 #include "casedb.h"
-
-/* ---- minimal TAP (tests/unit/tap.h was not there when this was written) ---- */
-
-static int tap_n, tap_failed;
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	if (!cond)
-		tap_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "tap.h"
 
 /* ---- helpers ---- */
 
@@ -1245,7 +1209,7 @@ test_verify(void)
 			  hex) == 0,
 		   "the coreutils recipe in the schema recomputes the folder hash");
 	} else {
-		ok(1, "# SKIP coreutils not available");
+		skip(1, "coreutils not available");
 	}
 
 	ok(lka_case_verify(k, &r, on_verify, &s, &e) == LKA_OK, "verify untouched evidence");
@@ -1346,6 +1310,5 @@ main(void)
 
 	lka_ctx_free(ctx);
 	rm_rf(tmpdir);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return done_testing();
 }

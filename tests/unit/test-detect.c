@@ -3,43 +3,12 @@
  * name as a tie-breaker only, and robustness on binary and truncated input
  * (run under ASan/valgrind: every prefix of every sample is detected).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reader.h"
-
-/* ---- minimal TAP (tests/unit/tap.h was not there when this was written) ---- */
-
-typedef struct tap {
-	int n, failed;
-} tap;
-
-static void
-tap_ok(tap *t, int cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-tap_ok(tap *t, int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	t->n++;
-	if (!cond)
-		t->failed++;
-	printf("%sok %d - ", cond ? "" : "not ", t->n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static int
-tap_done(tap *t)
-{
-	printf("1..%d\n", t->n);
-	return t->failed ? 1 : 0;
-}
+#include "tap.h"
 
 typedef struct sample {
 	const char *what;
@@ -93,21 +62,21 @@ static const sample samples[] = {
 };
 
 static void
-test_samples(tap *t)
+test_samples(void)
 {
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
 		const sample *s = &samples[i];
 		size_t n = s->len ? s->len : strlen(s->data);
 		lka_format got = lka_detect_format((const unsigned char *)s->data, n, s->name);
-		tap_ok(t, got == s->want, "%s: %s (got %s)", s->what, lka_format_name(s->want),
-		       lka_format_name(got));
+		ok(got == s->want, "%s: %s (got %s)", s->what, lka_format_name(s->want),
+		   lka_format_name(got));
 	}
-	tap_ok(t, lka_detect_format(NULL, 10, NULL) == LKA_FMT_UNKNOWN, "NULL head: unknown");
+	ok(lka_detect_format(NULL, 10, NULL) == LKA_FMT_UNKNOWN, "NULL head: unknown");
 }
 
 /* Every prefix of every sample, in an exactly-sized heap copy so ASan sees overreads. */
 static void
-test_prefixes(tap *t)
+test_prefixes(void)
 {
 	size_t runs = 0;
 
@@ -122,12 +91,12 @@ test_prefixes(tap *t)
 			runs++;
 		}
 	}
-	tap_ok(t, runs > 0, "every prefix of every sample detected without fault (%zu runs)", runs);
+	ok(runs > 0, "every prefix of every sample detected without fault (%zu runs)", runs);
 }
 
 /* Pseudo-random binary and text-like input: never a crash, binary never mail. */
 static void
-test_random(tap *t)
+test_random(void)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	size_t mail = 0, runs = 2000;
@@ -149,31 +118,28 @@ test_random(tap *t)
 			mail++;
 		free(p);
 	}
-	tap_ok(t, mail == 0, "random binary is never detected as mail (%zu of %zu were)", mail,
-	       runs / 2);
+	ok(mail == 0, "random binary is never detected as mail (%zu of %zu were)", mail, runs / 2);
 }
 
 static void
-test_names(tap *t)
+test_names(void)
 {
 	for (int f = 0; f < LKA_FMT__COUNT; f++) {
 		const char *name = lka_format_name((lka_format)f);
-		tap_ok(t, lka_format_from_name(name) == (lka_format)f, "format name round trip: %s", name);
+		ok(lka_format_from_name(name) == (lka_format)f, "format name round trip: %s", name);
 	}
-	tap_ok(t, strcmp(lka_format_name(LKA_FMT_MAILDIR), "maildir") == 0, "maildir name");
-	tap_ok(t, strcmp(lka_format_name((lka_format)99), "unknown") == 0, "out of range: unknown");
-	tap_ok(t, lka_format_from_name("pst") == LKA_FMT_UNKNOWN, "unknown name: unknown");
-	tap_ok(t, lka_format_from_name(NULL) == LKA_FMT_UNKNOWN, "NULL name: unknown");
+	ok(strcmp(lka_format_name(LKA_FMT_MAILDIR), "maildir") == 0, "maildir name");
+	ok(strcmp(lka_format_name((lka_format)99), "unknown") == 0, "out of range: unknown");
+	ok(lka_format_from_name("pst") == LKA_FMT_UNKNOWN, "unknown name: unknown");
+	ok(lka_format_from_name(NULL) == LKA_FMT_UNKNOWN, "NULL name: unknown");
 }
 
 int
 main(void)
 {
-	tap t = { 0, 0 };
-
-	test_samples(&t);
-	test_prefixes(&t);
-	test_random(&t);
-	test_names(&t);
-	return tap_done(&t);
+	test_samples();
+	test_prefixes();
+	test_random();
+	test_names();
+	return done_testing();
 }

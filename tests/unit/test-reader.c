@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,37 +18,7 @@
 #include <unistd.h>
 
 #include "reader.h"
-
-/* ---- minimal TAP (tests/unit/tap.h was not there when this was written) ---- */
-
-typedef struct tap {
-	int n, failed;
-} tap;
-
-static void
-tap_ok(tap *t, int cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-tap_ok(tap *t, int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	t->n++;
-	if (!cond)
-		t->failed++;
-	printf("%sok %d - ", cond ? "" : "not ", t->n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static int
-tap_done(tap *t)
-{
-	printf("1..%d\n", t->n);
-	return t->failed ? 1 : 0;
-}
+#include "tap.h"
 
 /* ---- a sink that keeps everything ---- */
 
@@ -216,7 +185,7 @@ has_subject(const event *e, const char *subject)
 }
 
 static void
-test_eml(tap *t, lka_rctx *rc)
+test_eml(lka_rctx *rc)
 {
 	static const char eml[] = "From: a@example.org\nTo: b@example.org\nSubject: hello\n\nbody\n";
 	static const char envl[] = "From - Tue Oct 02 00:26:47 2007\nFrom: a@example.org\n"
@@ -228,43 +197,43 @@ test_eml(tap *t, lka_rctx *rc)
 	col_init(&c);
 	p = put("1234.host:2,FS", eml, sizeof eml - 1);
 	st = run(rc, p, LKA_FMT_EML, 0, &c);
-	tap_ok(t, st == LKA_OK, "eml: ok (%s)", lka_status_name(st));
-	tap_ok(t, c.n == 2 && paired(&c) && has_subject(nth(&c, 'M', 0), "hello"),
-	       "eml: begin + message, subject");
-	tap_ok(t, nth(&c, 'M', 0) && nth(&c, 'M', 0)->loc.ordinal == 0 &&
-			  nth(&c, 'M', 0)->loc.offset == 0 &&
-			  nth(&c, 'M', 0)->loc.length == (int64_t)sizeof eml - 1,
-	       "eml: loc 0/0/size");
-	tap_ok(t, nth(&c, 'M', 0) && nth(&c, 'M', 0)->msg->maildir_flags &&
-			  strcmp(nth(&c, 'M', 0)->msg->maildir_flags, "FS") == 0,
-	       "eml: maildir flags from the file name");
+	ok(st == LKA_OK, "eml: ok (%s)", lka_status_name(st));
+	ok(c.n == 2 && paired(&c) && has_subject(nth(&c, 'M', 0), "hello"),
+	   "eml: begin + message, subject");
+	ok(nth(&c, 'M', 0) && nth(&c, 'M', 0)->loc.ordinal == 0 &&
+		   nth(&c, 'M', 0)->loc.offset == 0 &&
+		   nth(&c, 'M', 0)->loc.length == (int64_t)sizeof eml - 1,
+	   "eml: loc 0/0/size");
+	ok(nth(&c, 'M', 0) && nth(&c, 'M', 0)->msg->maildir_flags &&
+		   strcmp(nth(&c, 'M', 0)->msg->maildir_flags, "FS") == 0,
+	   "eml: maildir flags from the file name");
 	col_free(&c);
 
 	st = run(rc, p, LKA_FMT_EML, 1, &c);
-	tap_ok(t, st == LKA_OK && c.n == 0, "eml with skip 1: nothing emitted");
+	ok(st == LKA_OK && c.n == 0, "eml with skip 1: nothing emitted");
 
 	p = put("enveloped.eml", envl, sizeof envl - 1);
 	st = run(rc, p, LKA_FMT_EML, 0, &c);
-	tap_ok(t, st == LKA_OK && has_subject(nth(&c, 'M', 0), "enveloped") &&
-			  nth(&c, 'M', 0)->msg->raw_size == sizeof envl - 1 - 32,
-	       "eml with a leading From_ line: the line is not parsed as part of the message");
+	ok(st == LKA_OK && has_subject(nth(&c, 'M', 0), "enveloped") &&
+		   nth(&c, 'M', 0)->msg->raw_size == sizeof envl - 1 - 32,
+	   "eml with a leading From_ line: the line is not parsed as part of the message");
 	col_free(&c);
 
 	p = put("BROKEN.eml", "BROKEN message\n", 15);
 	st = run(rc, p, LKA_FMT_EML, 0, &c);
-	tap_ok(t, st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'D', 0) &&
-			  nth(&c, 'D', 0)->sev == LKA_FAILED,
-	       "eml that does not parse: begin + failed diag, warn");
+	ok(st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'D', 0) &&
+		   nth(&c, 'D', 0)->sev == LKA_FAILED,
+	   "eml that does not parse: begin + failed diag, warn");
 	col_free(&c);
 
 	p = put("empty.eml", "", 0);
 	st = run(rc, p, LKA_FMT_EML, 0, &c);
-	tap_ok(t, st == LKA_WARN && c.n == 2 && paired(&c), "empty eml: begin + diag");
+	ok(st == LKA_WARN && c.n == 2 && paired(&c), "empty eml: begin + diag");
 	col_free(&c);
 }
 
 static void
-test_emlx(tap *t, lka_rctx *rc)
+test_emlx(lka_rctx *rc)
 {
 	static const char msg[] = "From: a@example.org\nSubject: apple\n\nbody\n";
 	char data[512];
@@ -278,33 +247,33 @@ test_emlx(tap *t, lka_rctx *rc)
 		     sizeof msg - 1, msg);
 	p = put("1.emlx", data, (size_t)n);
 	st = run(rc, p, LKA_FMT_EMLX, 0, &c);
-	tap_ok(t, st == LKA_OK && c.n == 2 && paired(&c) && has_subject(nth(&c, 'M', 0), "apple"),
-	       "emlx: one message");
-	tap_ok(t, nth(&c, 'M', 0) && nth(&c, 'M', 0)->loc.offset == 3 &&
-			  nth(&c, 'M', 0)->loc.length == (int64_t)sizeof msg - 1 &&
-			  nth(&c, 'M', 0)->msg->raw_size == sizeof msg - 1,
-	       "emlx: offset after the count line, length = count, plist not parsed");
+	ok(st == LKA_OK && c.n == 2 && paired(&c) && has_subject(nth(&c, 'M', 0), "apple"),
+	   "emlx: one message");
+	ok(nth(&c, 'M', 0) && nth(&c, 'M', 0)->loc.offset == 3 &&
+		   nth(&c, 'M', 0)->loc.length == (int64_t)sizeof msg - 1 &&
+		   nth(&c, 'M', 0)->msg->raw_size == sizeof msg - 1,
+	   "emlx: offset after the count line, length = count, plist not parsed");
 	col_free(&c);
 
 	n = snprintf(data, sizeof data, "%zu\n%s", sizeof msg - 1 + 500, msg);
 	p = put("2.emlx", data, (size_t)n);
 	st = run(rc, p, LKA_FMT_EMLX, 0, &c);
-	tap_ok(t, st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'M', 0) &&
-			  nth(&c, 'M', 0)->msg->diags.n == 1 &&
-			  nth(&c, 'M', 0)->loc.length == (int64_t)sizeof msg - 1,
-	       "emlx with a count past the end: clamped, message kept with a diagnostic");
+	ok(st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'M', 0) &&
+		   nth(&c, 'M', 0)->msg->diags.n == 1 &&
+		   nth(&c, 'M', 0)->loc.length == (int64_t)sizeof msg - 1,
+	   "emlx with a count past the end: clamped, message kept with a diagnostic");
 	col_free(&c);
 
 	p = put("3.emlx", msg, sizeof msg - 1);
 	st = run(rc, p, LKA_FMT_EMLX, 0, &c);
-	tap_ok(t, st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'D', 0) &&
-			  nth(&c, 'D', 0)->kind == LKA_E_CORRUPT,
-	       "emlx without a count line: item failed");
+	ok(st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'D', 0) &&
+		   nth(&c, 'D', 0)->kind == LKA_E_CORRUPT,
+	   "emlx without a count line: item failed");
 	col_free(&c);
 }
 
 static void
-test_mbox(tap *t, lka_rctx *rc)
+test_mbox(lka_rctx *rc)
 {
 	static const char box[] = "garbage before\n\n"
 				  "From a@x Mon Jun  1 10:00:00 2009\nSubject: m0\n\nzero\n>From quoted\n\n"
@@ -319,55 +288,55 @@ test_mbox(tap *t, lka_rctx *rc)
 	col_init(&c);
 	p = put("box.mbox", box, sizeof box - 1);
 	st = run(rc, p, LKA_FMT_MBOX, 0, &c);
-	tap_ok(t, st == LKA_WARN, "mbox: warn (garbage, empty message)");
-	tap_ok(t, paired(&c), "mbox: every item_begin closed by one message or diag");
-	tap_ok(t, count(&c, 'B') == 4 && count(&c, 'M') == 3, "mbox: 4 items, 3 messages");
+	ok(st == LKA_WARN, "mbox: warn (garbage, empty message)");
+	ok(paired(&c), "mbox: every item_begin closed by one message or diag");
+	ok(count(&c, 'B') == 4 && count(&c, 'M') == 3, "mbox: 4 items, 3 messages");
 	e = &c.ev[0];
-	tap_ok(t, e->type == 'D' && !e->has_loc && strstr(e->text, "before the first From_"),
-	       "mbox: leading garbage reported for the file");
+	ok(e->type == 'D' && !e->has_loc && strstr(e->text, "before the first From_"),
+	   "mbox: leading garbage reported for the file");
 	e = nth(&c, 'M', 0);
-	tap_ok(t, has_subject(e, "m0") && e->loc.ordinal == 0 && e->loc.offset == 16 &&
-			  strstr(e->msg->body_text, "From quoted") &&
-			  !strstr(e->msg->body_text, ">From quoted"),
-	       "mbox: message 0 at offset 16, >From unquoted");
+	ok(has_subject(e, "m0") && e->loc.ordinal == 0 && e->loc.offset == 16 &&
+		   strstr(e->msg->body_text, "From quoted") &&
+		   !strstr(e->msg->body_text, ">From quoted"),
+	   "mbox: message 0 at offset 16, >From unquoted");
 	e = nth(&c, 'D', 1);
-	tap_ok(t, e && e->has_loc && e->loc.ordinal == 2 && e->sev == LKA_WARN,
-	       "mbox: empty message 2 is a diagnostic");
+	ok(e && e->has_loc && e->loc.ordinal == 2 && e->sev == LKA_WARN,
+	   "mbox: empty message 2 is a diagnostic");
 	e = nth(&c, 'M', 2);
-	tap_ok(t, has_subject(e, "m3") && e->loc.ordinal == 3 &&
-			  e->loc.offset + e->loc.length == (int64_t)sizeof box - 1,
-	       "mbox: last message runs to EOF");
+	ok(has_subject(e, "m3") && e->loc.ordinal == 3 &&
+		   e->loc.offset + e->loc.length == (int64_t)sizeof box - 1,
+	   "mbox: last message runs to EOF");
 	col_free(&c);
 
 	st = run(rc, p, LKA_FMT_MBOX, 3, &c);
-	tap_ok(t, st == LKA_OK && c.n == 2 && paired(&c) && has_subject(nth(&c, 'M', 0), "m3") &&
-			  nth(&c, 'M', 0)->loc.ordinal == 3,
-	       "mbox with skip 3: only ordinal 3, no file diagnostic again");
+	ok(st == LKA_OK && c.n == 2 && paired(&c) && has_subject(nth(&c, 'M', 0), "m3") &&
+		   nth(&c, 'M', 0)->loc.ordinal == 3,
+	   "mbox with skip 3: only ordinal 3, no file diagnostic again");
 	col_free(&c);
 
 	st = run(rc, p, LKA_FMT_MBOX, 99, &c);
-	tap_ok(t, st == LKA_OK && c.n == 0, "mbox with skip past the end: nothing");
+	ok(st == LKA_OK && c.n == 0, "mbox with skip past the end: nothing");
 	col_free(&c);
 
 	c.fatal_after_messages = 1;
 	st = run(rc, p, LKA_FMT_MBOX, 0, &c);
-	tap_ok(t, st == LKA_FATAL && count(&c, 'M') == 1 && c.ev[c.n - 1].type == 'M',
-	       "sink says stop: reader stops at once, fatal");
+	ok(st == LKA_FATAL && count(&c, 'M') == 1 && c.ev[c.n - 1].type == 'M',
+	   "sink says stop: reader stops at once, fatal");
 	col_free(&c);
 
 	p = put("empty.mbox", "", 0);
 	st = run(rc, p, LKA_FMT_MBOX, 0, &c);
-	tap_ok(t, st == LKA_OK && c.n == 0, "empty mbox: no item, ok");
+	ok(st == LKA_OK && c.n == 0, "empty mbox: no item, ok");
 	col_free(&c);
 
 	p = put("none.mbox", "just text\n", 10);
 	st = run(rc, p, LKA_FMT_MBOX, 0, &c);
-	tap_ok(t, st == LKA_WARN && c.n == 1 && !c.ev[0].has_loc, "mbox without a From_ line: a file diagnostic");
+	ok(st == LKA_WARN && c.n == 1 && !c.ev[0].has_loc, "mbox without a From_ line: a file diagnostic");
 	col_free(&c);
 }
 
 static void
-test_limits_and_errors(tap *t)
+test_limits_and_errors(void)
 {
 	static const char box[] = "From a@x Mon Jun  1 10:00:00 2009\nSubject: small\n\nx\n\n"
 				  "From b@x Mon Jun  1 11:00:00 2009\nSubject: big\n\n"
@@ -382,43 +351,43 @@ test_limits_and_errors(tap *t)
 
 	lka_limits_default(&lim);
 	lim.message_bytes = 60;
-	tap_ok(t, lka_rctx_new(&rc, &lim, false, NULL, &err) == LKA_OK, "rctx with a small limit");
+	ok(lka_rctx_new(&rc, &lim, false, NULL, &err) == LKA_OK, "rctx with a small limit");
 	col_init(&c);
 	p = put("limit.mbox", box, sizeof box - 1);
 	st = run(rc, p, LKA_FMT_MBOX, 0, &c);
-	tap_ok(t, st == LKA_WARN && paired(&c) && count(&c, 'M') == 1 && nth(&c, 'D', 0) &&
-			  nth(&c, 'D', 0)->kind == LKA_E_LIMIT && nth(&c, 'D', 0)->loc.ordinal == 1,
-	       "mbox message over the limit: item failed with a limit diagnostic");
+	ok(st == LKA_WARN && paired(&c) && count(&c, 'M') == 1 && nth(&c, 'D', 0) &&
+		   nth(&c, 'D', 0)->kind == LKA_E_LIMIT && nth(&c, 'D', 0)->loc.ordinal == 1,
+	   "mbox message over the limit: item failed with a limit diagnostic");
 	col_free(&c);
 	p = put("big.eml", box, sizeof box - 1);
 	st = run(rc, p, LKA_FMT_EML, 0, &c);
-	tap_ok(t, st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'D', 0)->kind == LKA_E_LIMIT,
-	       "eml over the limit: item failed with a limit diagnostic");
+	ok(st == LKA_WARN && c.n == 2 && paired(&c) && nth(&c, 'D', 0)->kind == LKA_E_LIMIT,
+	   "eml over the limit: item failed with a limit diagnostic");
 	col_free(&c);
 
 	st = run(rc, "/nonexistent/x.eml", LKA_FMT_EML, 0, &c);
-	tap_ok(t, st == LKA_FATAL && c.n == 1 && !c.ev[0].has_loc && c.ev[0].sev == LKA_FATAL,
-	       "missing file: fatal, a file diagnostic");
+	ok(st == LKA_FATAL && c.n == 1 && !c.ev[0].has_loc && c.ev[0].sev == LKA_FATAL,
+	   "missing file: fatal, a file diagnostic");
 	col_free(&c);
 	snprintf(link, sizeof link, "%s/link.eml", root);
 	if (symlink(p, link) == 0) {
 		st = run(rc, link, LKA_FMT_EML, 0, &c);
-		tap_ok(t, st == LKA_FATAL && c.n == 1, "symlink not followed: fatal");
+		ok(st == LKA_FATAL && c.n == 1, "symlink not followed: fatal");
 		col_free(&c);
 	}
 	st = run(rc, p, LKA_FMT_UNKNOWN, 0, &c);
-	tap_ok(t, st == LKA_FATAL && c.n == 1 && c.ev[0].kind == LKA_E_UNSUPPORTED,
-	       "unknown format: fatal, unsupported");
+	ok(st == LKA_FATAL && c.n == 1 && c.ev[0].kind == LKA_E_UNSUPPORTED,
+	   "unknown format: fatal, unsupported");
 	col_free(&c);
 	lka_rctx_free(rc);
 	lka_rctx_free(NULL);
 
 	rc = NULL;
-	tap_ok(t, lka_rctx_new(&rc, NULL, false, "explode:x", &err) == LKA_FATAL && !rc &&
-			  err.kind == LKA_E_USAGE,
-	       "bad fault spec refused");
-	tap_ok(t, lka_rctx_new(&rc, NULL, false, "crash:", &err) == LKA_FATAL && !rc,
-	       "fault spec without text refused");
+	ok(lka_rctx_new(&rc, NULL, false, "explode:x", &err) == LKA_FATAL && !rc &&
+		   err.kind == LKA_E_USAGE,
+	   "bad fault spec refused");
+	ok(lka_rctx_new(&rc, NULL, false, "crash:", &err) == LKA_FATAL && !rc,
+	   "fault spec without text refused");
 }
 
 /* Run an mbox through a reader with a fault in a child; returns its wait status. */
@@ -464,7 +433,7 @@ fault_child(const char *fault, const char *path, int wait_ms, bool *still_runnin
 }
 
 static void
-test_faults(tap *t)
+test_faults(void)
 {
 	static const char box[] = "From a@x Mon Jun  1 10:00:00 2009\nSubject: a\n\nfine\n\n"
 				  "From b@x Mon Jun  1 11:00:00 2009\nSubject: b\n\nPOISON here\n\n"
@@ -474,24 +443,24 @@ test_faults(tap *t)
 	int st;
 
 	st = fault_child("crash:NOT-THERE", p, 20000, &running);
-	tap_ok(t, WIFEXITED(st) && WEXITSTATUS(st) == 0, "fault text absent: all 3 messages read");
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fault text absent: all 3 messages read");
 	st = fault_child("exit:POISON", p, 20000, &running);
-	tap_ok(t, WIFEXITED(st) && WEXITSTATUS(st) == 42, "exit fault: _exit(42) on the poisoned item");
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 42, "exit fault: _exit(42) on the poisoned item");
 	st = fault_child("crash:POISON", p, 20000, &running);
-	tap_ok(t, !running && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0)),
-	       "crash fault: the reader dies (%s %d)", WIFSIGNALED(st) ? "signal" : "exit",
-	       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	ok(!running && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0)),
+	   "crash fault: the reader dies (%s %d)", WIFSIGNALED(st) ? "signal" : "exit",
+	   WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	st = fault_child("hang:POISON", p, 300, &running);
-	tap_ok(t, running, "hang fault: the reader is still busy after 300 ms");
+	ok(running, "hang fault: the reader is still busy after 300 ms");
 #if defined(__SANITIZE_ADDRESS__)
-	printf("# SKIP oom fault: address sanitizer reserves address space\n");
+	skip(1, "oom fault: address sanitizer reserves address space");
 #else
 	if (getenv("LKA_SANITIZED") && *getenv("LKA_SANITIZED")) {
-		printf("# SKIP oom fault: sanitized build\n");
+		skip(1, "oom fault: sanitized build");
 	} else {
 		st = fault_child("oom:POISON", p, 60000, &running);
-		tap_ok(t, !running && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0)),
-		       "oom fault: the reader dies once memory runs out");
+		ok(!running && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0)),
+		   "oom fault: the reader dies once memory runs out");
 	}
 #endif
 }
@@ -499,7 +468,6 @@ test_faults(tap *t)
 int
 main(void)
 {
-	tap t = { 0, 0 };
 	lka_rctx *rc = NULL;
 	lka_error err = { 0 };
 	const char *tmp = getenv("TMPDIR");
@@ -514,18 +482,18 @@ main(void)
 		printf("Bail out! lka_rctx_new: %s\n", err.msg);
 		return 1;
 	}
-	test_eml(&t, rc);
-	test_emlx(&t, rc);
-	test_mbox(&t, rc);
+	test_eml(rc);
+	test_emlx(rc);
+	test_mbox(rc);
 	/*
 	 * rc stays alive while the next tests make their own: GMime 3.2 cannot be
 	 * initialised again after its last g_mime_shutdown() in one process.
 	 */
-	test_limits_and_errors(&t);
-	test_faults(&t);
+	test_limits_and_errors();
+	test_faults();
 	lka_rctx_free(rc);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "# could not remove %s\n", root);
-	return tap_done(&t);
+	return done_testing();
 }

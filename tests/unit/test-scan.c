@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +16,7 @@
 #include <unistd.h>
 
 #include "scan.h"
-
-/* ---- minimal TAP (tests/unit/tap.h was not there when this was written) ---- */
-
-typedef struct tap {
-	int n, failed;
-} tap;
-
-static void
-tap_ok(tap *t, int cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-tap_ok(tap *t, int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	t->n++;
-	if (!cond)
-		t->failed++;
-	printf("%sok %d - ", cond ? "" : "not ", t->n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static int
-tap_done(tap *t)
-{
-	printf("1..%d\n", t->n);
-	return t->failed ? 1 : 0;
-}
+#include "tap.h"
 
 /* ---- building the tree ---- */
 
@@ -149,23 +118,23 @@ streq(const char *a, const char *b)
 }
 
 static void
-check_file(tap *t, const lka_scan *s, const char *rel, lka_file_role role, lka_format fmt,
+check_file(const lka_scan *s, const char *rel, lka_file_role role, lka_format fmt,
 	   const char *folder, const char *folder_class, const char *sub)
 {
 	const lka_scan_file *f = find(s, rel);
 
 	if (!f) {
-		tap_ok(t, 0, "%s listed", rel);
+		ok(0, "%s listed", rel);
 		return;
 	}
-	tap_ok(t, f->role == role && f->format == fmt && streq(f->folder_path, folder) &&
-			  streq(f->folder_class, folder_class) && streq(f->maildir_sub, sub),
-	       "%s: %s %s folder '%s' (%s)%s%s  [got %s %s '%s' (%s) %s; note %s]", rel,
-	       lka_file_role_name(role), lka_format_name(fmt), folder, folder_class,
-	       sub ? " sub " : "", sub ? sub : "", lka_file_role_name(f->role),
-	       lka_format_name(f->format), f->folder_path ? f->folder_path : "(null)",
-	       f->folder_class ? f->folder_class : "(null)", f->maildir_sub ? f->maildir_sub : "-",
-	       f->note ? f->note : "-");
+	ok(f->role == role && f->format == fmt && streq(f->folder_path, folder) &&
+		   streq(f->folder_class, folder_class) && streq(f->maildir_sub, sub),
+	   "%s: %s %s folder '%s' (%s)%s%s  [got %s %s '%s' (%s) %s; note %s]", rel,
+	   lka_file_role_name(role), lka_format_name(fmt), folder, folder_class,
+	   sub ? " sub " : "", sub ? sub : "", lka_file_role_name(f->role),
+	   lka_format_name(f->format), f->folder_path ? f->folder_path : "(null)",
+	   f->folder_class ? f->folder_class : "(null)", f->maildir_sub ? f->maildir_sub : "-",
+	   f->note ? f->note : "-");
 }
 
 /* ---- the manifest, computed without scan.c ---- */
@@ -271,7 +240,7 @@ coreutils_hash(const char *abs, char out[LKA_SHA256_HEX])
 }
 
 static void
-test_folder(tap *t)
+test_folder(void)
 {
 	char abs[512], hex[LKA_SHA256_HEX], want[LKA_SHA256_HEX], cu[LKA_SHA256_HEX];
 	lka_limits lim;
@@ -285,97 +254,97 @@ test_folder(tap *t)
 	lka_limits_default(&lim);
 	snprintf(abs, sizeof abs, "%s/src", root);
 	st = lka_scan_source(&s, abs, &lim, &err);
-	tap_ok(t, st == LKA_OK, "folder scan ok (%s)", err.msg);
-	tap_ok(t, s.is_dir && s.kind == LKA_FMT_FOLDER, "folder source: kind folder (got %s)",
-	       lka_format_name(s.kind));
-	tap_ok(t, s.n_files == 19, "19 entries listed (got %zu)", s.n_files);
+	ok(st == LKA_OK, "folder scan ok (%s)", err.msg);
+	ok(s.is_dir && s.kind == LKA_FMT_FOLDER, "folder source: kind folder (got %s)",
+	   lka_format_name(s.kind));
+	ok(s.n_files == 19, "19 entries listed (got %zu)", s.n_files);
 	for (size_t i = 0; i + 1 < s.n_files; i++)
 		if (strcmp(s.files[i].relpath, s.files[i + 1].relpath) >= 0)
 			sorted = false;
-	tap_ok(t, sorted, "sorted bytewise by relpath");
+	ok(sorted, "sorted bytewise by relpath");
 	for (size_t i = 0; i < s.n_files; i++)
 		bytes += s.files[i].size;
-	tap_ok(t, s.bytes == bytes && bytes > 0, "bytes = sum of sizes (%llu)",
-	       (unsigned long long)s.bytes);
+	ok(s.bytes == bytes && bytes > 0, "bytes = sum of sizes (%llu)",
+	   (unsigned long long)s.bytes);
 
-	check_file(t, &s, "Mail/cur/1000.host:2,RS", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Mail", "maildir", "cur");
-	check_file(t, &s, "Mail/cur/.hidden", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
-	check_file(t, &s, "Mail/new/1001.host", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Mail", "maildir", "new");
-	check_file(t, &s, "Mail/new/1002.host", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
-	check_file(t, &s, "Mail/cur/1006.host:2,", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
-	check_file(t, &s, "Mail/tmp/1003.host", LKA_ROLE_MAILDIR_TMP, LKA_FMT_EML, "Mail", "maildir", NULL);
-	check_file(t, &s, "Mail/dovecot-uidlist", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
-	check_file(t, &s, "Mail/.Sent/cur/1004.host:2,S", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Mail/Sent",
+	check_file(&s, "Mail/cur/1000.host:2,RS", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Mail", "maildir", "cur");
+	check_file(&s, "Mail/cur/.hidden", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
+	check_file(&s, "Mail/new/1001.host", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Mail", "maildir", "new");
+	check_file(&s, "Mail/new/1002.host", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
+	check_file(&s, "Mail/cur/1006.host:2,", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
+	check_file(&s, "Mail/tmp/1003.host", LKA_ROLE_MAILDIR_TMP, LKA_FMT_EML, "Mail", "maildir", NULL);
+	check_file(&s, "Mail/dovecot-uidlist", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "Mail", "maildir", NULL);
+	check_file(&s, "Mail/.Sent/cur/1004.host:2,S", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Mail/Sent",
 		   "maildir", "cur");
-	check_file(t, &s, "Mail/.Sent/maildirfolder", LKA_ROLE_EMPTY, LKA_FMT_UNKNOWN, "Mail/Sent",
+	check_file(&s, "Mail/.Sent/maildirfolder", LKA_ROLE_EMPTY, LKA_FMT_UNKNOWN, "Mail/Sent",
 		   "maildir", NULL);
-	check_file(t, &s, "Mail/.Lists.linux/new/1005.host", LKA_ROLE_MESSAGES, LKA_FMT_EML,
+	check_file(&s, "Mail/.Lists.linux/new/1005.host", LKA_ROLE_MESSAGES, LKA_FMT_EML,
 		   "Mail/Lists/linux", "maildir", "new");
-	check_file(t, &s, "box.mbox", LKA_ROLE_MESSAGES, LKA_FMT_MBOX, "box.mbox", "mbox", NULL);
-	check_file(t, &s, "notes/letter", LKA_ROLE_MESSAGES, LKA_FMT_EML, "notes", "directory", NULL);
-	check_file(t, &s, "notes/blob.bin", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
-	check_file(t, &s, "notes/empty", LKA_ROLE_EMPTY, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
-	check_file(t, &s, "notes/back\\slash", LKA_ROLE_MESSAGES, LKA_FMT_EML, "notes", "directory", NULL);
-	check_file(t, &s, "notes/Zeta", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
-	check_file(t, &s, "notes/fifo", LKA_ROLE_SPECIAL, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
-	check_file(t, &s, "link", LKA_ROLE_SPECIAL, LKA_FMT_UNKNOWN, "", "directory", NULL);
-	check_file(t, &s, "deep/a/b/c/msg.eml", LKA_ROLE_MESSAGES, LKA_FMT_EML, "deep/a/b/c", "directory",
+	check_file(&s, "box.mbox", LKA_ROLE_MESSAGES, LKA_FMT_MBOX, "box.mbox", "mbox", NULL);
+	check_file(&s, "notes/letter", LKA_ROLE_MESSAGES, LKA_FMT_EML, "notes", "directory", NULL);
+	check_file(&s, "notes/blob.bin", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
+	check_file(&s, "notes/empty", LKA_ROLE_EMPTY, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
+	check_file(&s, "notes/back\\slash", LKA_ROLE_MESSAGES, LKA_FMT_EML, "notes", "directory", NULL);
+	check_file(&s, "notes/Zeta", LKA_ROLE_IGNORED, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
+	check_file(&s, "notes/fifo", LKA_ROLE_SPECIAL, LKA_FMT_UNKNOWN, "notes", "directory", NULL);
+	check_file(&s, "link", LKA_ROLE_SPECIAL, LKA_FMT_UNKNOWN, "", "directory", NULL);
+	check_file(&s, "deep/a/b/c/msg.eml", LKA_ROLE_MESSAGES, LKA_FMT_EML, "deep/a/b/c", "directory",
 		   NULL);
 	{
 		const lka_scan_file *l = find(&s, "link"), *m = find(&s, "box.mbox");
 		uint8_t d[LKA_SHA256_LEN];
 		lka_sha256_buf("", 0, d);
-		tap_ok(t, l && l->size == 0 && memcmp(l->sha256, d, sizeof d) == 0 && l->note,
-		       "symlink: size 0, sha256 of nothing, a note");
+		ok(l && l->size == 0 && memcmp(l->sha256, d, sizeof d) == 0 && l->note,
+		   "symlink: size 0, sha256 of nothing, a note");
 		lka_sha256_buf(mbox, sizeof mbox - 1, d);
-		tap_ok(t, m && m->size == sizeof mbox - 1 && memcmp(m->sha256, d, sizeof d) == 0,
-		       "mbox: size and sha256");
-		tap_ok(t, find(&s, "Mail/new/1002.host") && find(&s, "Mail/new/1002.host")->note,
-		       "non-mail file in a maildir has a note");
+		ok(m && m->size == sizeof mbox - 1 && memcmp(m->sha256, d, sizeof d) == 0,
+		   "mbox: size and sha256");
+		ok(find(&s, "Mail/new/1002.host") && find(&s, "Mail/new/1002.host")->note,
+		   "non-mail file in a maildir has a note");
 	}
 	manifest_hash(abs, want, &nreg);
 	lka_sha256_hex(s.sha256, hex);
-	tap_ok(t, strcmp(hex, want) == 0, "folder sha256 = independent manifest hash over %zu files",
-	       nreg);
+	ok(strcmp(hex, want) == 0, "folder sha256 = independent manifest hash over %zu files",
+	   nreg);
 	coreutils_hash(abs, cu);
 	if (cu[0])
-		tap_ok(t, strcmp(hex, cu) == 0, "folder sha256 = find|sort|sha256sum recipe (%s)", cu);
+		ok(strcmp(hex, cu) == 0, "folder sha256 = find|sort|sha256sum recipe (%s)", cu);
 	else
-		printf("# SKIP coreutils recipe: tools not available\n");
-	tap_ok(t, s.diags.n == 0, "no scan diagnostics (got %zu)", s.diags.n);
+		skip(1, "coreutils recipe: tools not available");
+	ok(s.diags.n == 0, "no scan diagnostics (got %zu)", s.diags.n);
 	lka_scan_clear(&s);
 
 	/* depth limit: Mail/.Sent/cur is at depth 3, deep/a/b/c at 4 */
 	lim.folder_depth = 3;
 	st = lka_scan_source(&s, abs, &lim, &err);
-	tap_ok(t, st == LKA_OK && !find(&s, "deep/a/b/c/msg.eml") && find(&s, "Mail/.Sent/cur/1004.host:2,S") &&
-			  s.diags.n == 1 && s.diags.v[0].kind == LKA_E_LIMIT &&
-			  streq(s.diags.v[0].location, "deep/a/b/c"),
-	       "depth limit 3: deep/a/b/c not scanned, one limit diagnostic");
+	ok(st == LKA_OK && !find(&s, "deep/a/b/c/msg.eml") && find(&s, "Mail/.Sent/cur/1004.host:2,S") &&
+		   s.diags.n == 1 && s.diags.v[0].kind == LKA_E_LIMIT &&
+		   streq(s.diags.v[0].location, "deep/a/b/c"),
+	   "depth limit 3: deep/a/b/c not scanned, one limit diagnostic");
 	lka_scan_clear(&s);
 }
 
 static void
-test_maildir_root(tap *t)
+test_maildir_root(void)
 {
 	char abs[512];
 	lka_error err = { 0 };
 	lka_scan s;
 
 	snprintf(abs, sizeof abs, "%s/src/Mail", root);
-	tap_ok(t, lka_scan_source(&s, abs, NULL, &err) == LKA_OK, "maildir source scanned");
-	tap_ok(t, s.kind == LKA_FMT_MAILDIR, "maildir source: kind maildir (got %s)",
-	       lka_format_name(s.kind));
-	check_file(t, &s, "cur/1000.host:2,RS", LKA_ROLE_MESSAGES, LKA_FMT_EML, "", "maildir", "cur");
-	check_file(t, &s, ".Sent/cur/1004.host:2,S", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Sent", "maildir",
+	ok(lka_scan_source(&s, abs, NULL, &err) == LKA_OK, "maildir source scanned");
+	ok(s.kind == LKA_FMT_MAILDIR, "maildir source: kind maildir (got %s)",
+	   lka_format_name(s.kind));
+	check_file(&s, "cur/1000.host:2,RS", LKA_ROLE_MESSAGES, LKA_FMT_EML, "", "maildir", "cur");
+	check_file(&s, ".Sent/cur/1004.host:2,S", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Sent", "maildir",
 		   "cur");
-	check_file(t, &s, ".Lists.linux/new/1005.host", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Lists/linux",
+	check_file(&s, ".Lists.linux/new/1005.host", LKA_ROLE_MESSAGES, LKA_FMT_EML, "Lists/linux",
 		   "maildir", "new");
 	lka_scan_clear(&s);
 }
 
 static void
-test_file_sources(tap *t)
+test_file_sources(void)
 {
 	char abs[512];
 	lka_error err = { 0 };
@@ -383,29 +352,29 @@ test_file_sources(tap *t)
 	lka_scan s;
 
 	snprintf(abs, sizeof abs, "%s/src/box.mbox", root);
-	tap_ok(t, lka_scan_source(&s, abs, NULL, &err) == LKA_OK, "file source scanned");
+	ok(lka_scan_source(&s, abs, NULL, &err) == LKA_OK, "file source scanned");
 	lka_sha256_buf(mbox, sizeof mbox - 1, d);
-	tap_ok(t, !s.is_dir && s.kind == LKA_FMT_MBOX && s.n_files == 1 &&
-			  streq(s.files[0].relpath, "box.mbox") && streq(s.files[0].folder_path, "") &&
-			  s.files[0].role == LKA_ROLE_MESSAGES && memcmp(s.sha256, d, sizeof d) == 0 &&
-			  s.bytes == sizeof mbox - 1 && s.root && s.root[0] == '/',
-	       "mbox file source: one file, kind mbox, file hash, absolute root");
+	ok(!s.is_dir && s.kind == LKA_FMT_MBOX && s.n_files == 1 &&
+		   streq(s.files[0].relpath, "box.mbox") && streq(s.files[0].folder_path, "") &&
+		   s.files[0].role == LKA_ROLE_MESSAGES && memcmp(s.sha256, d, sizeof d) == 0 &&
+		   s.bytes == sizeof mbox - 1 && s.root && s.root[0] == '/',
+	   "mbox file source: one file, kind mbox, file hash, absolute root");
 	lka_scan_clear(&s);
 
 	snprintf(abs, sizeof abs, "%s/src/notes/blob.bin", root);
-	tap_ok(t, lka_scan_source(&s, abs, NULL, &err) == LKA_OK && s.kind == LKA_FMT_UNKNOWN &&
-			  s.n_files == 1 && s.files[0].role == LKA_ROLE_IGNORED && s.diags.n == 1,
-	       "unknown file source: still a source, role ignored, a diagnostic");
+	ok(lka_scan_source(&s, abs, NULL, &err) == LKA_OK && s.kind == LKA_FMT_UNKNOWN &&
+		   s.n_files == 1 && s.files[0].role == LKA_ROLE_IGNORED && s.diags.n == 1,
+	   "unknown file source: still a source, role ignored, a diagnostic");
 	lka_scan_clear(&s);
 
 	snprintf(abs, sizeof abs, "%s/src/link", root);
-	tap_ok(t, lka_scan_source(&s, abs, NULL, &err) == LKA_FATAL && s.n_files == 0,
-	       "symlink source refused: %s", err.msg);
+	ok(lka_scan_source(&s, abs, NULL, &err) == LKA_FATAL && s.n_files == 0,
+	   "symlink source refused: %s", err.msg);
 	snprintf(abs, sizeof abs, "%s/src/nothing-here", root);
-	tap_ok(t, lka_scan_source(&s, abs, NULL, &err) == LKA_FATAL && err.sys == ENOENT,
-	       "missing source: fatal, ENOENT");
+	ok(lka_scan_source(&s, abs, NULL, &err) == LKA_FATAL && err.sys == ENOENT,
+	   "missing source: fatal, ENOENT");
 	snprintf(abs, sizeof abs, "%s/src/notes/fifo", root);
-	tap_ok(t, lka_scan_source(&s, abs, NULL, &err) == LKA_FATAL, "fifo source refused");
+	ok(lka_scan_source(&s, abs, NULL, &err) == LKA_FATAL, "fifo source refused");
 	lka_scan_clear(&s);
 }
 
@@ -436,7 +405,7 @@ unreadable_checks(const char *abs)
 }
 
 static void
-test_unreadable(tap *t)
+test_unreadable(void)
 {
 	char abs[512], secret[1024], closed[1024];
 	int bad = 0;
@@ -470,19 +439,19 @@ test_unreadable(tap *t)
 			bad = WEXITSTATUS(status);
 	}
 	if (bad == 0x10) {
-		printf("# SKIP unreadable files: cannot drop root privileges\n");
+		skip(4, "unreadable files: cannot drop root privileges");
 	} else {
-		tap_ok(t, bad != 0xf, "scan with unreadable entries%s", geteuid() == 0 ? " (as nobody)" : "");
-		tap_ok(t, !(bad & 1), "unreadable file: role unreadable, with a note");
-		tap_ok(t, !(bad & 2), "the readable file next to it is still read");
-		tap_ok(t, !(bad & 4), "two diagnostics: the file and the folder");
+		ok(bad != 0xf, "scan with unreadable entries%s", geteuid() == 0 ? " (as nobody)" : "");
+		ok(!(bad & 1), "unreadable file: role unreadable, with a note");
+		ok(!(bad & 2), "the readable file next to it is still read");
+		ok(!(bad & 4), "two diagnostics: the file and the folder");
 	}
 	chmod(closed, 0755);
 	chmod(secret, 0644);
 }
 
 static void
-test_flags(tap *t)
+test_flags(void)
 {
 	static const struct {
 		const char *name, *want;
@@ -497,15 +466,15 @@ test_flags(tap *t)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *f = lka_maildir_flags(cases[i].name);
-		tap_ok(t, streq(f, cases[i].want), "maildir flags of %s: %s", cases[i].name,
-		       cases[i].want ? cases[i].want : "(none)");
+		ok(streq(f, cases[i].want), "maildir flags of %s: %s", cases[i].name,
+		   cases[i].want ? cases[i].want : "(none)");
 		free(f);
 	}
-	tap_ok(t, lka_maildir_flags(NULL) == NULL, "maildir flags of NULL");
-	tap_ok(t, strcmp(lka_file_role_name(LKA_ROLE_MAILDIR_TMP), "maildir-tmp") == 0 &&
-			  strcmp(lka_file_role_name(LKA_ROLE_UNREADABLE), "unreadable") == 0 &&
-			  strcmp(lka_file_role_name((lka_file_role)42), "unknown") == 0,
-	       "role names");
+	ok(lka_maildir_flags(NULL) == NULL, "maildir flags of NULL");
+	ok(strcmp(lka_file_role_name(LKA_ROLE_MAILDIR_TMP), "maildir-tmp") == 0 &&
+		   strcmp(lka_file_role_name(LKA_ROLE_UNREADABLE), "unreadable") == 0 &&
+		   strcmp(lka_file_role_name((lka_file_role)42), "unknown") == 0,
+	   "role names");
 }
 
 static void
@@ -521,7 +490,6 @@ remove_tree(void)
 int
 main(void)
 {
-	tap t = { 0, 0 };
 	const char *tmp = getenv("TMPDIR");
 
 	snprintf(root, sizeof root, "%s/lka-test-scan-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -530,11 +498,11 @@ main(void)
 		return 0;
 	}
 	build_tree();
-	test_folder(&t);
-	test_maildir_root(&t);
-	test_file_sources(&t);
-	test_unreadable(&t);
-	test_flags(&t);
+	test_folder();
+	test_maildir_root();
+	test_file_sources();
+	test_unreadable();
+	test_flags();
 	remove_tree();
-	return tap_done(&t);
+	return done_testing();
 }
