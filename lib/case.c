@@ -289,7 +289,7 @@ lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, unsigned fl
 			    LKA_OK ||
 		    (st = exec(kase, "PRAGMA foreign_keys = ON", "enable foreign keys", err)) !=
 			    LKA_OK ||
-		    (st = exec(kase, "PRAGMA cache_size = -65536", "set the cache size", err)) !=
+		    (st = exec(kase, "PRAGMA cache_size = -16384", "set the cache size", err)) !=
 			    LKA_OK ||
 		    (st = exec(kase, "PRAGMA wal_autocheckpoint = 16384", "set the checkpoint size",
 			       err)) != LKA_OK)

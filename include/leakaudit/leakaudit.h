@@ -5,7 +5,7 @@
  * and archives) into one SQLite evidence database, the "case", and reads it
  * back for analysis.  This is the only public header.
  *
- * Conventions (see docs/api.md):
+ * Conventions (see docs/architecture.md):
  *  - Every object is an opaque handle with one constructor and one _free()
  *    that accepts NULL.
  *  - Functions return an lka_status, a severity: LKA_OK, LKA_WARN (done, but
