@@ -29,7 +29,7 @@
 #include "scan.h"
 
 #define EMLX_TRAILER_MAX (1u << 20)   /* plist after an emlx message, read beyond the message cap */
-#define READ_FALLBACK_MAX (1ull << 30) /* mbox read into memory when it cannot be mapped */
+#define MBOX_WINDOW ((size_t)64 << 20)  /* bytes of an mbox mapped at once */
 
 typedef enum fault_kind {
 	FAULT_NONE = 0,
@@ -45,7 +45,14 @@ struct lka_rctx {
 	fault_kind fault;  /* testing only, see fault_hook() */
 	char *fault_text;
 	size_t fault_len;
+	size_t mbox_window; /* bytes of an mbox mapped at once (MBOX_WINDOW) */
 };
+
+void
+lka_rctx__set_mbox_window(lka_rctx *rc, size_t bytes)
+{
+	rc->mbox_window = bytes < 4096 ? 4096 : bytes;
+}
 
 /* State of one lka_read_task() call. */
 typedef struct run {
@@ -76,6 +83,7 @@ lka_rctx_new(lka_rctx **out, const lka_limits *limits, bool store_content, const
 	rc = calloc(1, sizeof *rc);
 	if (!rc)
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+	rc->mbox_window = MBOX_WINDOW;
 	if (limits)
 		rc->limits = *limits;
 	else
@@ -449,74 +457,153 @@ all_space(const char *p, size_t n)
 	return true;
 }
 
+/*
+ * One mapped window of an mbox.  Files are mapped MBOX_WINDOW bytes at a
+ * time (a reader's address space is limited, and an mbox can be far larger):
+ * a window always starts at a message's From_ line, so the splitter sees it
+ * as the start of a file.
+ */
+typedef struct mbox_window {
+	void *map;         /* mapping, or MAP_FAILED */
+	char *heap;        /* or a copy read into memory when mapping fails */
+	size_t map_len;
+	const char *data;  /* first byte of the window (file offset base) */
+	size_t n;
+	uint64_t base;
+} mbox_window;
+
+static void
+window_drop(mbox_window *w)
+{
+	if (w->map != MAP_FAILED)
+		munmap(w->map, w->map_len);
+	free(w->heap);
+	w->map = MAP_FAILED;
+	w->heap = NULL;
+	w->data = NULL;
+	w->n = 0;
+}
+
+/* Map [base, base + len) of the file; 0 or an errno value. */
+static int
+window_map(mbox_window *w, int fd, uint64_t base, size_t len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t aligned = base - base % page;
+	size_t delta = (size_t)(base - aligned);
+	ssize_t got;
+
+	window_drop(w);
+	w->base = base;
+	w->map_len = len + delta;
+	w->map = mmap(NULL, w->map_len, PROT_READ, MAP_PRIVATE, fd, (off_t)aligned);
+	if (w->map != MAP_FAILED) {
+		(void)madvise(w->map, w->map_len, MADV_SEQUENTIAL);
+		w->data = (const char *)w->map + delta;
+		w->n = len;
+		return 0;
+	}
+	w->heap = malloc(len ? len : 1);
+	if (!w->heap)
+		return ENOMEM;
+	got = pread(fd, w->heap, len, (off_t)base);
+	if (got < 0) {
+		int e = errno;
+		free(w->heap);
+		w->heap = NULL;
+		return e;
+	}
+	w->data = w->heap;
+	w->n = (size_t)got;
+	return 0;
+}
+
 static void
 read_mbox(run *r, int fd, uint64_t size)
 {
-	lka_mbox mb;
-	lka_mbox_msg mm;
-	char *heap = NULL;
-	const char *data;
-	void *map = MAP_FAILED;
-	size_t n = 0;
+	mbox_window w = { MAP_FAILED, NULL, 0, NULL, 0, 0 };
+	uint64_t start = 0, index = 0;
+	size_t window = r->rc->mbox_window, want = window;
+	size_t cap = (size_t)(r->rc->limits.message_bytes + window);
 	bool any = false;
-	int e;
 
 	if (size == 0)
 		return; /* an empty mbox holds no messages */
-	if (size <= SIZE_MAX)
-		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map != MAP_FAILED) {
-		(void)madvise(map, (size_t)size, MADV_SEQUENTIAL);
-		data = map;
-		n = (size_t)size;
-	} else {
-		e = read_all(fd, size, READ_FALLBACK_MAX, &heap, &n);
-		if (e) {
-			emit_diag(r, NULL, LKA_FATAL, e == ENOMEM ? LKA_E_NOMEM : LKA_E_IO, NULL,
-				  "cannot map or read the mbox: %s", strerror(e));
-			return;
-		}
-		data = heap;
-	}
-	lka_mbox_init(&mb, data, n);
-	while (!r->stop && lka_mbox_next(&mb, &mm)) {
-		uint64_t ordinal = mb.index - 1;
-		lka_itemloc loc = { ordinal, (int64_t)mm.offset, (int64_t)mm.length };
-		char *msg;
-		size_t msg_n;
+	while (!r->stop && start < size) {
+		lka_mbox mb;
+		lka_mbox_msg mm;
+		size_t len = size - start < want ? (size_t)(size - start) : want;
+		bool last = start + len >= size, restart = false;
+		int e = window_map(&w, fd, start, len);
 
-		if (!any && mm.offset > 0 && r->task->skip == 0 && !all_space(data, mm.offset))
-			emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, "offset 0",
-				  "%zu bytes before the first From_ line are not a message",
-				  mm.offset);
-		any = true;
-		if (ordinal < r->task->skip)
-			continue;
-		if (mm.body_length > r->rc->limits.message_bytes) {
-			item_too_big(r, &loc, mm.body_length);
-			continue;
-		}
-		if (mm.body_length == 0) {
-			begin(r, &loc);
-			emit_diag(r, &loc, LKA_WARN, LKA_E_CORRUPT, NULL,
-				  "empty message: a From_ line with nothing after it");
-			continue;
-		}
-		msg = lka_mbox_unquote(data + mm.body_offset, mm.body_length, &msg_n);
-		if (!msg) {
-			begin(r, &loc);
-			emit_diag(r, &loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+		if (e) {
+			emit_diag(r, NULL, LKA_FATAL, e == ENOMEM ? LKA_E_NOMEM : LKA_E_IO,
+				  NULL, "cannot map or read the mbox at offset %llu: %s",
+				  (unsigned long long)start, strerror(e));
 			break;
 		}
-		parse_item(r, &loc, data + mm.offset, mm.length, msg, msg_n, false, NULL);
-		free(msg);
+		lka_mbox_init(&mb, w.data, w.n);
+		mb.index = index;
+		while (!r->stop && lka_mbox_next(&mb, &mm)) {
+			uint64_t ordinal = mb.index - 1;
+			lka_itemloc loc = { ordinal, (int64_t)(w.base + mm.offset),
+					    (int64_t)mm.length };
+			char *msg;
+			size_t msg_n;
+
+			if (!last && mm.offset + mm.length >= w.n &&
+			    (mm.offset > 0 || want < cap)) {
+				/* May go on past the window: map again from its start,
+				 * bigger if it filled a whole window.  (A message larger
+				 * than the largest window is read as far as it goes.) */
+				if (mm.offset == 0)
+					want = want > cap / 2 ? cap : want * 2;
+				start = w.base + mm.offset;
+				index = ordinal;
+				restart = true;
+				break;
+			}
+			if (!any && w.base == 0 && mm.offset > 0 && r->task->skip == 0 &&
+			    !all_space(w.data, mm.offset))
+				emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, "offset 0",
+					  "%zu bytes before the first From_ line are not a message",
+					  mm.offset);
+			any = true;
+			if (ordinal < r->task->skip)
+				continue;
+			if (mm.body_length > r->rc->limits.message_bytes) {
+				item_too_big(r, &loc, mm.body_length);
+				continue;
+			}
+			if (mm.body_length == 0) {
+				begin(r, &loc);
+				emit_diag(r, &loc, LKA_WARN, LKA_E_CORRUPT, NULL,
+					  "empty message: a From_ line with nothing after it");
+				continue;
+			}
+			msg = lka_mbox_unquote(w.data + mm.body_offset, mm.body_length, &msg_n);
+			if (!msg) {
+				begin(r, &loc);
+				emit_diag(r, &loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+				r->stop = true;
+				break;
+			}
+			parse_item(r, &loc, w.data + mm.offset, mm.length, msg, msg_n, false, NULL);
+			free(msg);
+		}
+		if (restart)
+			continue;
+		if (!any && w.base == 0)
+			break; /* no From_ line in the first window: not an mbox we can split */
+		/* Everything up to the window's end was read. */
+		index = mb.index;
+		start = w.base + w.n;
+		want = window;
 	}
-	if (!any && r->task->skip == 0)
+	if (!any && r->task->skip == 0 && !r->stop)
 		emit_diag(r, NULL, LKA_FAILED, LKA_E_CORRUPT, NULL,
 			  "no From_ line found: no message in this mbox");
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)size);
-	free(heap);
+	window_drop(&w);
 }
 
 lka_status

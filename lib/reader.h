@@ -35,6 +35,8 @@ typedef struct lka_rctx lka_rctx;
 lka_status lka_rctx_new(lka_rctx **out, const lka_limits *limits, bool store_content,
 			const char *fault, lka_error *err);
 void lka_rctx_free(lka_rctx *rc);
+/* Testing: map mboxes this many bytes at a time (default 64 MiB; at least 4 KiB). */
+void lka_rctx__set_mbox_window(lka_rctx *rc, size_t bytes);
 
 /* One evidence file to read. */
 typedef struct lka_task {

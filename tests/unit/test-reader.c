@@ -335,6 +335,47 @@ test_mbox(lka_rctx *rc)
 	col_free(&c);
 }
 
+/* An mbox read through small windows gives exactly what one mapping gives. */
+static void
+test_mbox_windows(lka_rctx *rc)
+{
+	char *box = malloc(200000), *q = box;
+	col_sink a, b;
+	const char *p;
+	bool same = true;
+
+	for (int i = 0; i < 25; i++) {
+		size_t body = i == 7 ? 12000 : (size_t)(97 + 331 * (i % 9));
+		q += sprintf(q, "From m%d@x Mon Jun  1 10:00:00 2009\nSubject: w%d\n\n", i, i);
+		for (size_t k = 0; k < body; k++)
+			*q++ = k % 61 == 60 ? '\n' : (char)('a' + (k + (size_t)i) % 26);
+		q += sprintf(q, "\n\n");
+	}
+	p = put("windows.mbox", box, (size_t)(q - box));
+	col_init(&a);
+	col_init(&b);
+	run(rc, p, LKA_FMT_MBOX, 0, &a);
+	lka_rctx__set_mbox_window(rc, 4096);
+	run(rc, p, LKA_FMT_MBOX, 0, &b);
+	is_int((long long)count(&a, 'M'), 25, "windows: 25 messages with one mapping");
+	is_int((long long)count(&b, 'M'), 25, "windows: 25 messages through 4 KiB windows");
+	for (int i = 0; i < 25 && same; i++) {
+		const event *x = nth(&a, 'M', i), *y = nth(&b, 'M', i);
+		same = x && y && x->loc.ordinal == y->loc.ordinal && x->loc.offset == y->loc.offset &&
+		       x->loc.length == y->loc.length &&
+		       memcmp(x->msg->raw_sha256, y->msg->raw_sha256, LKA_SHA256_LEN) == 0;
+	}
+	ok(same, "windows: same ordinals, offsets, lengths and hashes (a message larger than a window included)");
+	col_free(&b);
+	run(rc, p, LKA_FMT_MBOX, 20, &b);
+	ok(count(&b, 'M') == 5 && nth(&b, 'M', 0)->loc.offset == nth(&a, 'M', 20)->loc.offset,
+	   "windows: skip 20 resumes at the same offset");
+	lka_rctx__set_mbox_window(rc, (size_t)64 << 20);
+	col_free(&a);
+	col_free(&b);
+	free(box);
+}
+
 static void
 test_limits_and_errors(void)
 {
@@ -485,6 +526,7 @@ main(void)
 	test_eml(rc);
 	test_emlx(rc);
 	test_mbox(rc);
+	test_mbox_windows(rc);
 	/*
 	 * rc stays alive while the next tests make their own: GMime 3.2 cannot be
 	 * initialised again after its last g_mime_shutdown() in one process.
