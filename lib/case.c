@@ -332,6 +332,7 @@ lka_case_free(lka_case *kase)
 			sqlite3_exec(kase->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close_v2(kase->db);
 	}
+	lka_case__writer_free(kase);
 	free(kase->path);
 	free(kase);
 }

@@ -26,6 +26,9 @@ struct lka_case {
 	sqlite3_stmt *stmt[32]; /* prepared statements, by enum in sink-case.c */
 	int tx_depth;           /* open transaction (1) */
 	int64_t run_id;         /* ingest_runs row of the current run (run_begin), 0 if none */
+	void *zstream;          /* zlib deflate state reused for every blob (sink-case.c) */
+	unsigned char *zbuf;    /* its output buffer */
+	size_t zcap;
 };
 
 /*
@@ -39,6 +42,9 @@ typedef struct lka_migration {
 } lka_migration;
 lka_status lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, unsigned flags,
 				const lka_migration *steps, int n_steps, lka_error *err);
+
+/* Free what the blob writer keeps between messages (case.c calls it on close). */
+void lka_case__writer_free(lka_case *kase);
 
 /* Map a SQLite failure to an lka_error (kind LKA_E_DB, sys = extended code). */
 lka_status lka_case__dberr(lka_case *kase, lka_error *err, const char *what);

@@ -745,8 +745,6 @@ typedef struct writer {
 	bool store;
 	lka_write_counts n; /* added to the caller's counts on success */
 	lka_error *err;
-	unsigned char *zbuf; /* compression output, reused */
-	size_t zcap;
 } writer;
 
 static lka_status write_msg(writer *w, const lka_msg *m, int64_t parent_att, int depth,
@@ -796,35 +794,73 @@ piece_max(lka_case *kase)
 }
 
 /*
+ * Deflate n bytes at p into kase->zbuf (at most cap bytes) with the case's
+ * reused zlib stream (deflateInit allocates and clears 256 KiB: once per
+ * case, not once per attachment).  Returns the length, 0 when it does not fit
+ * or zlib fails.
+ */
+static size_t
+deflate_into(lka_case *kase, const unsigned char *p, size_t n, size_t cap)
+{
+	z_stream *z = kase->zstream;
+
+	if (!z) {
+		z = calloc(1, sizeof *z);
+		if (!z || deflateInit(z, ZLIB_LEVEL) != Z_OK) {
+			free(z);
+			return 0;
+		}
+		kase->zstream = z;
+	} else if (deflateReset(z) != Z_OK) {
+		return 0;
+	}
+	z->next_in = (Bytef *)(uintptr_t)p;
+	z->avail_in = (uInt)n;
+	z->next_out = kase->zbuf;
+	z->avail_out = (uInt)cap;
+	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+		return 0;
+	return cap - z->avail_out;
+}
+
+void
+lka_case__writer_free(lka_case *kase)
+{
+	if (kase->zstream) {
+		deflateEnd(kase->zstream);
+		free(kase->zstream);
+		kase->zstream = NULL;
+	}
+	free(kase->zbuf);
+	kase->zbuf = NULL;
+	kase->zcap = 0;
+}
+
+/*
  * zlib-compress p when that saves at least 10%.  Returns the compressed
- * length in w->zbuf, or 0 to store as is.
+ * length in kase->zbuf, or 0 to store as is.
  */
 static size_t
 try_compress(writer *w, const unsigned char *p, size_t n)
 {
-	uLongf out;
+	lka_case *kase = w->kase;
 	size_t budget;
 
 	if (n < COMPRESS_MIN || n > COMPRESS_MAX)
 		return 0;
 	budget = n - n / 10;
-	if (budget > w->zcap) {
-		unsigned char *b = realloc(w->zbuf, budget);
+	if (budget > kase->zcap) {
+		unsigned char *b = realloc(kase->zbuf, budget);
 		if (!b)
 			return 0;
-		w->zbuf = b;
-		w->zcap = budget;
+		kase->zbuf = b;
+		kase->zcap = budget;
 	}
-	if (n > 4 * COMPRESS_PROBE) {
-		/* Already compressed (images, archives)?  Try a prefix first. */
-		out = (uLongf)(COMPRESS_PROBE - COMPRESS_PROBE / 10);
-		if (compress2(w->zbuf, &out, p, COMPRESS_PROBE, ZLIB_LEVEL) != Z_OK)
-			return 0;
-	}
-	out = (uLongf)budget;
-	if (compress2(w->zbuf, &out, p, (uLong)n, ZLIB_LEVEL) != Z_OK)
+	/* Already compressed (images, archives)?  Try a prefix first. */
+	if (n > 4 * COMPRESS_PROBE &&
+	    !deflate_into(kase, p, COMPRESS_PROBE, COMPRESS_PROBE - COMPRESS_PROBE / 10))
 		return 0;
-	return (size_t)out;
+	return deflate_into(kase, p, n, budget);
 }
 
 /* Store the content of a (in blobs, or blobs + blob_chunks); fill = row exists. */
@@ -840,7 +876,7 @@ blob_content(writer *w, const char *hex, const lka_att *a, bool fill)
 
 	zlen = try_compress(w, a->data, a->data_len);
 	if (zlen) {
-		stream = w->zbuf;
+		stream = w->kase->zbuf;
 		slen = zlen;
 	}
 	if (slen > piece)
@@ -1153,7 +1189,6 @@ lka_case__message_write(lka_case *kase, const lka_msgorigin *o, const lka_msg *m
 		if (err)
 			err->status = LKA_FATAL;
 	}
-	free(w.zbuf);
 	if (st == LKA_OK && counts) {
 		counts->messages += w.n.messages;
 		counts->attachments += w.n.attachments;
