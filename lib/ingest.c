@@ -1133,6 +1133,19 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 		event(ing, LKA_FATAL, "%s: %s", s->display, e.msg);
 		goto unreadable;
 	}
+	for (size_t i = 0; i < si; i++) {
+		if (ing->srcs[i].scanned && strcmp(ing->srcs[i].scan.root, s->scan.root) == 0) {
+			/* The same evidence named twice (a trailing slash, a symlinked
+			 * parent): read it once. */
+			lka_scan_clear(&s->scan);
+			s->skipped = true;
+			ing->st.sources_skipped++;
+			ing->st.sources_done++;
+			event(ing, LKA_OK, "%s: same evidence as %s; read once", s->display,
+			      ing->srcs[i].display);
+			return LKA_OK;
+		}
+	}
 	s->scanned = true;
 	if (!src_alloc_files(s))
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display, "out of memory");

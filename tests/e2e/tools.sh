@@ -46,6 +46,9 @@ grep -q "does-not-exist" "$T/err"; ok $? "the missing source is named"
 is "$(q "$T/c.db" 'SELECT count(*) FROM messages')" 1 "the other source was still ingested"
 is "$(q "$T/c.db" "SELECT severity || ' ' || kind FROM errors WHERE source_id IS NULL AND location LIKE '%does-not-exist'")" \
 	"fatal io" "the missing source is recorded in the errors table"
+run "$INGEST" -q "$T/twice.db" "$T/ev" "$T/ev/" "$T/ev/../ev"
+is "$rc" 0 "the same source named three ways: exit 0"
+is "$(q "$T/twice.db" 'SELECT count(*) FROM messages')" 1 "the same source named three ways is read once"
 run "$INGEST" -j 0 "$T/c.db" "$T/ev"
 is "$rc" 2 "--jobs 0 is a usage error"
 done_testing
