@@ -89,6 +89,25 @@ typedef struct lka_file_state {
 } lka_file_state;
 lka_status lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath,
 				lka_file_state *out, bool *found, lka_error *err);
+/* A message file of a source still to read (status 'pending'). */
+typedef struct lka_pending_file {
+	int64_t id;
+	int64_t folder_id;
+	char *relpath;       /* malloc'd: the caller frees it */
+	lka_format format;
+	uint64_t bytes;
+	uint64_t items_done; /* resume point */
+} lka_pending_file;
+/*
+ * Up to max pending message files of a source with id > after_id, in id
+ * order (the scan's canonical order); *n receives how many.  Ingest pages
+ * through them instead of holding every file of a folder in memory.
+ */
+lka_status lka_case__pending_files(lka_case *kase, int64_t source_id, int64_t after_id,
+				   lka_pending_file *out, size_t max, size_t *n, lka_error *err);
+/* How many message files of a source are still pending, and their bytes. */
+lka_status lka_case__pending_count(lka_case *kase, int64_t source_id, uint64_t *files,
+				   uint64_t *bytes, lka_error *err);
 lka_status lka_case__source_status(lka_case *kase, int64_t source_id, const char *status,
 				   lka_error *err);
 lka_status lka_case__file_progress(lka_case *kase, int64_t file_id, uint64_t items_done,

@@ -52,40 +52,59 @@
 #define PROGRESS_SECONDS 0.25
 #define RECV_CHUNK (256u << 10)
 
-typedef enum fstate { F_PENDING = 0, F_DONE, F_FAILED } fstate;
+#define FEED_PAGE 256          /* files fetched from the case at once ... */
+#define FEED_LOW 64            /* ... when fewer than this wait for a reader */
 
+/*
+ * A source.  Its files live in the case (source_files), not here: ingest
+ * pages through the pending ones, so memory does not grow with the number of
+ * files (a maildir of a million messages is a million files).
+ */
 typedef struct src {
 	char *given;        /* path as the user gave it */
 	char *display;      /* how messages name it */
-	lka_scan scan;
-	bool scanned;
-	bool skipped;       /* already complete */
+	char *root;         /* absolute path, from the scan */
+	bool is_dir;
+	bool recorded;      /* in the case, files queued from it */
+	bool skipped;       /* already complete, named twice, or refused */
 	bool finished;
 	bool missing;       /* not found when added: recorded as an error at run time */
+	bool exhausted;     /* every pending file has been queued */
 	int64_t id;
-	int64_t *file_ids;
-	int64_t *folder_ids;
-	uint64_t *items_done;
-	fstate *fstat;
-	bool *dirty;
-	size_t files_left;  /* files with a task not yet ended */
+	int64_t cursor;     /* last source_files.id queued */
+	uint64_t files_left; /* files queued or to queue whose task has not ended */
 } src;
 
+/* One file to read, from when it is queued until its reader says it ended. */
 typedef struct task {
-	uint64_t id;
+	uint64_t id;         /* for the wire protocol */
 	size_t src_idx;
-	size_t file_idx;
+	int64_t file_id;
+	int64_t folder_id;
+	char *relpath;
+	lka_format format;
+	uint64_t bytes;
+	uint64_t items_done; /* top-level items done: the resume point */
+	bool dirty;          /* items_done not yet written to the case */
 	bool begun;          /* an item was announced and not finished */
 	lka_itemloc cur;
 	int64_t *fmap;       /* reader folder id -> case folder id, pairs */
 	size_t n_fmap;
+	struct task *prev, *next; /* every live task, to write progress at commit */
 } task;
+
+/* A file whose task ended in this batch: its final state, written at commit. */
+typedef struct file_end {
+	int64_t file_id;
+	uint64_t items_done;
+	bool failed;
+} file_end;
 
 typedef struct worker {
 	pid_t pid;
 	int fd;
 	lka_buf in;
-	size_t queue[TASKS_IN_FLIGHT]; /* task indices, FIFO */
+	task *queue[TASKS_IN_FLIGHT]; /* FIFO */
 	size_t qn;
 	double last_frame;
 	bool closing;            /* told there is no more work */
@@ -98,10 +117,13 @@ struct lka_ingest {
 	lka_ingest_stats st;
 	src *srcs;
 	size_t n_srcs;
-	task *tasks;
-	size_t n_tasks, tasks_cap;
-	size_t *pending; /* task indices waiting for a reader: a deque */
+	task *live;      /* every task not yet ended */
+	uint64_t next_task_id;
+	task **pending;  /* tasks waiting for a reader: a deque */
 	size_t pend_head, pend_len, pend_cap;
+	size_t feed_src; /* next source to queue files from */
+	file_end *ends;  /* ended in the open batch */
+	size_t n_ends, ends_cap;
 	worker *workers;
 	size_t n_workers;
 	int64_t run_id;
@@ -229,13 +251,31 @@ lka_ingest_get_stats(const lka_ingest *ing)
 static void
 src_clear(src *s)
 {
-	lka_scan_clear(&s->scan);
 	free(s->given);
-	free(s->file_ids);
-	free(s->folder_ids);
-	free(s->items_done);
-	free(s->fstat);
-	free(s->dirty);
+	free(s->root);
+}
+
+static void
+task_free(task *t)
+{
+	if (!t)
+		return;
+	free(t->relpath);
+	free(t->fmap);
+	free(t);
+}
+
+/* Unlink a task from the live list and free it. */
+static void
+task_drop(lka_ingest *ing, task *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		ing->live = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	task_free(t);
 }
 
 static void
@@ -265,12 +305,12 @@ lka_ingest_free(lka_ingest *ing)
 	for (size_t i = 0; i < ing->n_srcs; i++)
 		src_clear(&ing->srcs[i]);
 	free(ing->srcs);
-	for (size_t i = 0; i < ing->n_tasks; i++)
-		free(ing->tasks[i].fmap);
+	while (ing->live)
+		task_drop(ing, ing->live);
 	free(ing->path_buf);
 	free(ing->disp_buf);
-	free(ing->tasks);
 	free(ing->pending);
+	free(ing->ends);
 	lka_rctx_free(ing->inproc);
 	free(ing);
 }
@@ -310,29 +350,26 @@ static bool
 commit(lka_ingest *ing)
 {
 	lka_error e = { 0 };
-	static const char *const fnames[] = { "pending", "done", "failed" };
 
 	if (!ing->in_tx)
 		return true;
-	for (size_t i = 0; i < ing->n_srcs; i++) {
-		src *s = &ing->srcs[i];
-		if (!s->scanned || s->skipped)
-			continue;
-		for (size_t f = 0; f < s->scan.n_files; f++) {
-			if (!s->dirty[f])
-				continue;
-			if (lka_case__file_progress(ing->kase, s->file_ids[f], s->items_done[f],
-						    fnames[s->fstat[f]], &e) != LKA_OK)
-				return db_fail(ing, &e);
-			s->dirty[f] = false;
-		}
-	}
+	for (size_t i = 0; i < ing->n_ends; i++)
+		if (lka_case__file_progress(ing->kase, ing->ends[i].file_id, ing->ends[i].items_done,
+					    ing->ends[i].failed ? "failed" : "done", &e) != LKA_OK)
+			return db_fail(ing, &e);
+	for (task *t = ing->live; t; t = t->next)
+		if (t->dirty &&
+		    lka_case__file_progress(ing->kase, t->file_id, t->items_done, NULL, &e) != LKA_OK)
+			return db_fail(ing, &e);
 	finish_sources(ing);
 	if (ing->db_dead)
 		return false;
 	if (lka_case__commit(ing->kase, &e) != LKA_OK)
 		return db_fail(ing, &e);
 	ing->in_tx = false;
+	ing->n_ends = 0;
+	for (task *t = ing->live; t; t = t->next)
+		t->dirty = false;
 	return true;
 }
 
@@ -353,7 +390,7 @@ finish_sources(lka_ingest *ing)
 
 	for (size_t i = 0; i < ing->n_srcs; i++) {
 		src *s = &ing->srcs[i];
-		if (!s->scanned || s->skipped || s->finished || s->files_left)
+		if (!s->recorded || s->skipped || s->finished || s->files_left)
 			continue;
 		if (lka_case__source_finish(ing->kase, s->id, status, &e) != LKA_OK) {
 			db_fail(ing, &e);
@@ -377,7 +414,7 @@ record_error(lka_ingest *ing, task *t, const char *location, lka_status sev, lka
 
 	if (!ensure_tx(ing))
 		return;
-	if (lka_case__error_write(ing->kase, s->id, s->file_ids[t->file_idx], location, sev, kind,
+	if (lka_case__error_write(ing->kase, s->id, t->file_id, location, sev, kind,
 				  msg, &e) != LKA_OK) {
 		db_fail(ing, &e);
 		return;
@@ -413,8 +450,7 @@ task_path(lka_ingest *ing, const task *t)
 {
 	const src *s = &ing->srcs[t->src_idx];
 
-	return join(&ing->path_buf, &ing->path_cap, s->scan.root,
-		    s->scan.is_dir ? s->scan.files[t->file_idx].relpath : NULL);
+	return join(&ing->path_buf, &ing->path_cap, s->root, s->is_dir ? t->relpath : NULL);
 }
 
 static const char *
@@ -422,8 +458,7 @@ task_display(lka_ingest *ing, const task *t)
 {
 	const src *s = &ing->srcs[t->src_idx];
 
-	return join(&ing->disp_buf, &ing->disp_cap, s->display,
-		    s->scan.is_dir ? s->scan.files[t->file_idx].relpath : NULL);
+	return join(&ing->disp_buf, &ing->disp_cap, s->display, s->is_dir ? t->relpath : NULL);
 }
 
 static void
@@ -445,11 +480,10 @@ loc_text(lka_ingest *ing, char *out, size_t cap, const task *t, const lka_itemlo
 static void
 item_done(lka_ingest *ing, task *t, uint64_t ordinal)
 {
-	src *s = &ing->srcs[t->src_idx];
-
-	if (ordinal + 1 > s->items_done[t->file_idx]) {
-		s->items_done[t->file_idx] = ordinal + 1;
-		s->dirty[t->file_idx] = true;
+	(void)ing;
+	if (ordinal + 1 > t->items_done) {
+		t->items_done = ordinal + 1;
+		t->dirty = true;
 	}
 	t->begun = false;
 }
@@ -475,7 +509,7 @@ static void
 on_folder(lka_ingest *ing, task *t, const lka_folder *f)
 {
 	src *s = &ing->srcs[t->src_idx];
-	int64_t base = s->folder_ids[t->file_idx], parent, id;
+	int64_t base = t->folder_id, parent, id;
 	lka_error e = { 0 };
 	int64_t *v;
 
@@ -506,8 +540,8 @@ on_message(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 	if (!ensure_tx(ing))
 		goto out;
 	o.source_id = s->id;
-	o.file_id = s->file_ids[t->file_idx];
-	o.folder_id = map_folder(t, folder_id, s->folder_ids[t->file_idx]);
+	o.file_id = t->file_id;
+	o.folder_id = map_folder(t, folder_id, t->folder_id);
 	o.loc = *loc;
 	o.file_display = task_display(ing, t);
 	if (lka_case__message_write(ing->kase, &o, m, ing->opts.store_content != 0, &c, &e) !=
@@ -551,17 +585,33 @@ static void
 on_task_end(lka_ingest *ing, task *t, lka_status st)
 {
 	src *s = &ing->srcs[t->src_idx];
+	file_end *e;
 
-	s->fstat[t->file_idx] = st == LKA_FATAL ? F_FAILED : F_DONE;
-	s->dirty[t->file_idx] = true;
+	/* The file's final state is written by the batch that holds its last items. */
+	if (!ensure_tx(ing))
+		return;
+	if (ing->n_ends == ing->ends_cap) {
+		size_t cap = ing->ends_cap ? ing->ends_cap * 2 : 64;
+		e = realloc(ing->ends, cap * sizeof *e);
+		if (!e) {
+			lka_error oom;
+			lka__error(&oom, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+			db_fail(ing, &oom);
+			return;
+		}
+		ing->ends = e;
+		ing->ends_cap = cap;
+	}
+	e = &ing->ends[ing->n_ends++];
+	e->file_id = t->file_id;
+	e->items_done = t->items_done;
+	e->failed = st == LKA_FATAL;
 	if (s->files_left)
 		s->files_left--;
 	ing->st.files_done++;
-	ing->st.bytes_done += s->scan.files[t->file_idx].size;
-	t->begun = false;
-	if (!ensure_tx(ing))
-		return;
-	if (!s->files_left)
+	ing->st.bytes_done += t->bytes;
+	task_drop(ing, t);
+	if (!s->files_left && s->exhausted)
 		commit(ing); /* closes the source's books in the same transaction */
 }
 
@@ -805,11 +855,11 @@ worker_spawn(lka_ingest *ing, worker *w, lka_error *err)
 /* ------------------------------------------------------------ tasks */
 
 static void
-pending_push(lka_ingest *ing, size_t ti, bool front)
+pending_push(lka_ingest *ing, task *ti, bool front)
 {
 	if (ing->pend_len == ing->pend_cap) {
 		size_t cap = ing->pend_cap ? ing->pend_cap * 2 : 64;
-		size_t *v = malloc(cap * sizeof *v);
+		task **v = malloc(cap * sizeof *v);
 		if (!v)
 			abort(); /* cannot lose track of evidence */
 		for (size_t i = 0; i < ing->pend_len; i++)
@@ -828,10 +878,10 @@ pending_push(lka_ingest *ing, size_t ti, bool front)
 	ing->pend_len++;
 }
 
-static size_t
+static task *
 pending_pop(lka_ingest *ing)
 {
-	size_t ti = ing->pending[ing->pend_head];
+	task *ti = ing->pending[ing->pend_head];
 
 	ing->pend_head = (ing->pend_head + 1) % ing->pend_cap;
 	ing->pend_len--;
@@ -841,25 +891,24 @@ pending_pop(lka_ingest *ing)
 static lka_task
 task_of(lka_ingest *ing, const task *t)
 {
-	src *s = &ing->srcs[t->src_idx];
 	lka_task lt;
 
 	lt.path = task_path(ing, t);
 	lt.display = task_display(ing, t);
-	lt.format = s->scan.files[t->file_idx].format;
-	lt.skip = s->items_done[t->file_idx];
+	lt.format = t->format;
+	lt.skip = t->items_done;
 	return lt;
 }
 
 static bool
-worker_send(lka_ingest *ing, worker *w, size_t ti)
+worker_send(lka_ingest *ing, worker *w, task *ti)
 {
 	lka_buf b;
-	lka_task lt = task_of(ing, &ing->tasks[ti]);
+	lka_task lt = task_of(ing, ti);
 	bool ok;
 
 	lka_buf_init(&b, 0);
-	ok = lka_wire_put_task(&b, ing->tasks[ti].id, &lt);
+	ok = lka_wire_put_task(&b, ti->id, &lt);
 	if (ok) {
 		/* Task frames are small and at most TASKS_IN_FLIGHT are queued, so
 		 * this fits the socket buffer; MSG_NOSIGNAL: a dead reader must not
@@ -936,33 +985,36 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 	else
 		snprintf(why, sizeof why, "stopped");
 	ing->st.reader_crashes++;
-	for (size_t q = 0; q < w->qn; q++) {
-		task *t = &ing->tasks[w->queue[q]];
-		src *s = &ing->srcs[t->src_idx];
-		if (q == 0) {
-			if (t->begun) {
-				loc_text(ing, where, sizeof where, t, &t->cur);
-				snprintf(msg, sizeof msg,
-					 "reader process %s while reading this item; item lost, "
-					 "reading resumes after it",
-					 why);
-				record_error(ing, t, where, LKA_FAILED, LKA_E_CRASH, msg);
-				item_done(ing, t, t->cur.ordinal);
-				event(ing, LKA_FAILED, "%s: %s", where, msg);
-			} else {
-				snprintf(msg, sizeof msg,
-					 "reader process %s outside any item; file not read further",
-					 why);
-				record_error(ing, t, task_display(ing, t), LKA_FAILED, LKA_E_CRASH, msg);
-				event(ing, LKA_FAILED, "%s: %s", task_display(ing, t), msg);
-				on_task_end(ing, t, LKA_FATAL);
-				continue;
-			}
+	/* The task at the head was being read: its announced item is lost. */
+	if (w->qn) {
+		task *t = w->queue[0];
+		if (t->begun) {
+			loc_text(ing, where, sizeof where, t, &t->cur);
+			snprintf(msg, sizeof msg,
+				 "reader process %s while reading this item; item lost, "
+				 "reading resumes after it",
+				 why);
+			record_error(ing, t, where, LKA_FAILED, LKA_E_CRASH, msg);
+			item_done(ing, t, t->cur.ordinal);
+			event(ing, LKA_FAILED, "%s: %s", where, msg);
+		} else {
+			snprintf(msg, sizeof msg,
+				 "reader process %s outside any item; file not read further", why);
+			record_error(ing, t, task_display(ing, t), LKA_FAILED, LKA_E_CRASH, msg);
+			event(ing, LKA_FAILED, "%s: %s", task_display(ing, t), msg);
+			on_task_end(ing, t, LKA_FATAL);
+			w->queue[0] = NULL;
 		}
-		(void)s;
+	}
+	/* Every task it held goes back to the front of the queue, in order,
+	 * resuming after what was done. */
+	for (size_t q = w->qn; q-- > 0;) {
+		task *t = w->queue[q];
+		if (!t)
+			continue;
 		t->begun = false;
 		t->n_fmap = 0;
-		pending_push(ing, w->queue[q], true);
+		pending_push(ing, t, true);
 	}
 	w->qn = 0;
 	close(w->fd);
@@ -975,11 +1027,11 @@ handle_frame(lka_ingest *ing, worker *w, lka_frame *f)
 {
 	task *t;
 
-	if (w->qn == 0 || ing->tasks[w->queue[0]].id != f->task_id) {
+	if (w->qn == 0 || w->queue[0]->id != f->task_id) {
 		w->kill_reason = "sent a frame for a task it was not given (protocol error)";
 		return;
 	}
-	t = &ing->tasks[w->queue[0]];
+	t = w->queue[0];
 	switch (f->type) {
 	case LKA_FR_ITEM_BEGIN:
 		if (f->has_loc)
@@ -1056,101 +1108,159 @@ worker_read(lka_ingest *ing, worker *w)
 
 /* ------------------------------------------------------------ sources */
 
+/*
+ * Queue pending files while fewer than FEED_LOW wait for a reader, paging
+ * through the case's source_files in their canonical order.
+ */
 static bool
-src_alloc_files(src *s)
+feed(lka_ingest *ing)
 {
-	size_t n = s->scan.n_files ? s->scan.n_files : 1;
+	lka_pending_file page[FEED_PAGE];
+	lka_error e = { 0 };
 
-	s->file_ids = calloc(n, sizeof *s->file_ids);
-	s->folder_ids = calloc(n, sizeof *s->folder_ids);
-	s->items_done = calloc(n, sizeof *s->items_done);
-	s->fstat = calloc(n, sizeof *s->fstat);
-	s->dirty = calloc(n, sizeof *s->dirty);
-	return s->file_ids && s->folder_ids && s->items_done && s->fstat && s->dirty;
-}
+	while (ing->pend_len < FEED_LOW && ing->feed_src < ing->n_srcs) {
+		src *s = &ing->srcs[ing->feed_src];
+		size_t n = 0;
 
-/* Once recorded, a source's files need only their path, format and size here. */
-static void
-scan_slim(lka_scan *sc)
-{
-	for (size_t i = 0; i < sc->n_files; i++) {
-		lka_scan_file *f = &sc->files[i];
-		free(f->folder_path);
-		free(f->folder_class);
-		free(f->maildir_sub);
-		free(f->note);
-		f->folder_path = f->folder_class = f->maildir_sub = f->note = NULL;
+		if (!s->recorded || s->skipped || s->exhausted) {
+			ing->feed_src++;
+			continue;
+		}
+		if (lka_case__pending_files(ing->kase, s->id, s->cursor, page, FEED_PAGE, &n, &e) !=
+		    LKA_OK)
+			return db_fail(ing, &e);
+		for (size_t i = 0; i < n; i++) {
+			task *t = calloc(1, sizeof *t);
+			if (!t) {
+				for (size_t k = i; k < n; k++)
+					free(page[k].relpath);
+				lka__error(&e, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+				return db_fail(ing, &e);
+			}
+			t->id = ++ing->next_task_id;
+			t->src_idx = ing->feed_src;
+			t->file_id = page[i].id;
+			t->folder_id = page[i].folder_id;
+			t->relpath = page[i].relpath;
+			t->format = page[i].format;
+			t->bytes = page[i].bytes;
+			t->items_done = page[i].items_done;
+			t->next = ing->live;
+			if (ing->live)
+				ing->live->prev = t;
+			ing->live = t;
+			s->cursor = t->file_id;
+			pending_push(ing, t, false);
+		}
+		if (n < FEED_PAGE) {
+			s->exhausted = true;
+			ing->feed_src++;
+		}
 	}
-}
-
-static bool
-add_task(lka_ingest *ing, size_t si, size_t fi)
-{
-	task *v;
-	task *t;
-
-	if (ing->n_tasks == ing->tasks_cap) {
-		size_t cap = ing->tasks_cap ? ing->tasks_cap * 2 : 64;
-		v = realloc(ing->tasks, cap * sizeof *v);
-		if (!v)
-			return false;
-		ing->tasks = v;
-		ing->tasks_cap = cap;
-	}
-	v = ing->tasks;
-
-	t = &v[ing->n_tasks];
-	memset(t, 0, sizeof *t);
-	t->id = ing->n_tasks + 1;
-	t->src_idx = si;
-	t->file_idx = fi;
-	ing->n_tasks++;
-	pending_push(ing, ing->n_tasks - 1, false);
 	return true;
 }
 
+/* Write a source-level error row (no source row, or one about the whole source). */
+static lka_status
+source_error(lka_ingest *ing, int64_t source_id, const char *where, lka_errkind kind,
+	     const char *msg, lka_error *err)
+{
+	if (lka_case__begin(ing->kase, err) != LKA_OK ||
+	    lka_case__error_write(ing->kase, source_id, 0, where, LKA_FATAL, kind, msg, err) !=
+		    LKA_OK ||
+	    lka_case__commit(ing->kase, err) != LKA_OK) {
+		lka_case__rollback(ing->kase);
+		return LKA_FATAL;
+	}
+	ing->st.errors++;
+	return LKA_OK;
+}
+
+/* Record a newly scanned source, its files and folders, and the scan's problems. */
+static lka_status
+record_source(lka_ingest *ing, src *s, const lka_scan *scan, lka_error *err)
+{
+	size_t n = scan->n_files ? scan->n_files : 1;
+	int64_t *file_ids = calloc(n, sizeof *file_ids);
+	int64_t *folder_ids = calloc(n, sizeof *folder_ids);
+	lka_status st = LKA_FATAL;
+
+	if (!file_ids || !folder_ids) {
+		lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display, "out of memory");
+		goto out;
+	}
+	if (lka_case__begin(ing->kase, err) != LKA_OK)
+		goto out;
+	if (lka_case__source_add(ing->kase, ing->run_id, scan, &s->id, file_ids, folder_ids, err) !=
+	    LKA_OK)
+		goto fail;
+	for (size_t d = 0; d < scan->diags.n; d++) {
+		const lka_diag *dg = &scan->diags.v[d];
+		char where[700];
+		snprintf(where, sizeof where, "%s%s%s", s->display, dg->location ? ": " : "",
+			 dg->location ? dg->location : "");
+		if (lka_case__error_write(ing->kase, s->id, 0, where, dg->severity, dg->kind,
+					  dg->message, err) != LKA_OK)
+			goto fail;
+		ing->st.errors++;
+	}
+	if (lka_case__commit(ing->kase, err) != LKA_OK)
+		goto fail;
+	st = LKA_OK;
+	goto out;
+fail:
+	lka_case__rollback(ing->kase);
+out:
+	free(file_ids);
+	free(folder_ids);
+	return st;
+}
+
 /*
- * Scan a source, then record it (new) or check it against what was recorded
- * (interrupted earlier), and queue a task per file still to read.
+ * Scan and hash a source, then record it (new) or check it against what was
+ * recorded (interrupted earlier).  Its files are queued later by feed().
  */
 static lka_status
 prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 {
 	src *s = &ing->srcs[si];
+	lka_scan scan = { 0 };
 	lka_source_row row;
 	bool found = false;
 	lka_error e = { 0 };
-	char hex[LKA_SHA256_HEX];
-	lka_status st;
+	char hex[LKA_SHA256_HEX], msg[400];
+	uint64_t files = 0, bytes = 0;
+	lka_status st = LKA_OK;
 
 	if (s->missing) {
 		lka__error_sys(&e, LKA_FATAL, ENOENT, s->display, "cannot find evidence");
 		goto unreadable;
 	}
 	event(ing, LKA_OK, "%s: hashing and scanning", s->display);
-	st = lka_scan_source(&s->scan, s->given, &ing->kase->ctx->limits, &e);
-	if (st == LKA_FATAL) {
+	if (lka_scan_source(&scan, s->given, &ing->kase->ctx->limits, &e) == LKA_FATAL) {
 		event(ing, LKA_FATAL, "%s: %s", s->display, e.msg);
 		goto unreadable;
 	}
+	s->root = lka__strdup(scan.root);
+	s->is_dir = scan.is_dir;
+	if (!s->root) {
+		st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < si; i++) {
-		if (ing->srcs[i].scanned && strcmp(ing->srcs[i].scan.root, s->scan.root) == 0) {
+		if (ing->srcs[i].root && strcmp(ing->srcs[i].root, s->root) == 0) {
 			/* The same evidence named twice (a trailing slash, a symlinked
 			 * parent): read it once. */
-			lka_scan_clear(&s->scan);
 			s->skipped = true;
 			ing->st.sources_skipped++;
 			ing->st.sources_done++;
 			event(ing, LKA_OK, "%s: same evidence as %s; read once", s->display,
 			      ing->srcs[i].display);
-			return LKA_OK;
+			goto out;
 		}
 	}
-	s->scanned = true;
-	if (!src_alloc_files(s))
-		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display, "out of memory");
-	lka_sha256_hex(s->scan.sha256, hex);
-	if (lka_case__source_find(ing->kase, s->scan.root, &row, &found, &e) != LKA_OK)
+	lka_sha256_hex(scan.sha256, hex);
+	if (lka_case__source_find(ing->kase, s->root, &row, &found, &e) != LKA_OK)
 		goto dberr;
 	if (found && ing->opts.force) {
 		event(ing, LKA_OK, "%s: --force: removing what an earlier run ingested", s->display);
@@ -1164,123 +1274,71 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 		s->skipped = true;
 		ing->st.sources_skipped++;
 		ing->st.sources_done++;
-		event(ing, LKA_OK, "%s: already ingested completely (source %lld); skipped (use --force to "
-			   "read it again)",
+		event(ing, LKA_OK,
+		      "%s: already ingested completely (source %lld); skipped (use --force to "
+		      "read it again)",
 		      s->display, (long long)row.id);
-		return LKA_OK;
+		goto out;
 	}
 	if (found && strcmp(row.sha256, hex) != 0) {
 		ing->st.sources_failed++;
 		ing->st.sources_done++;
 		s->skipped = true;
-		event(ing, LKA_FATAL, "%s: evidence changed since source %lld was recorded (SHA-256 %.16s... now "
-			   "%.16s...); not read (use --force to replace it)",
+		event(ing, LKA_FATAL,
+		      "%s: evidence changed since source %lld was recorded (SHA-256 %.16s... now "
+		      "%.16s...); not read (use --force to replace it)",
 		      s->display, (long long)row.id, row.sha256, hex);
-		{
-			char msg[256];
-			snprintf(msg, sizeof msg,
-				 "evidence changed since it was recorded: SHA-256 was %s, now %s; not read",
-				 row.sha256, hex);
-			if (lka_case__begin(ing->kase, &e) != LKA_OK ||
-			    lka_case__error_write(ing->kase, row.id, 0, s->display, LKA_FATAL,
-						  LKA_E_CHANGED, msg, &e) != LKA_OK ||
-			    lka_case__commit(ing->kase, &e) != LKA_OK)
-				goto dberr;
-			ing->st.errors++;
-		}
-		return lka__error(err, LKA_WARN, LKA_E_CHANGED, 0, s->display,
-				  "evidence changed since it was recorded");
+		snprintf(msg, sizeof msg,
+			 "evidence changed since it was recorded: SHA-256 was %s, now %s; not read",
+			 row.sha256, hex);
+		if (source_error(ing, row.id, s->display, LKA_E_CHANGED, msg, &e) != LKA_OK)
+			goto dberr;
+		st = lka__error(err, LKA_WARN, LKA_E_CHANGED, 0, s->display,
+				"evidence changed since it was recorded");
+		goto out;
 	}
 	if (found) {
-		/* Resume: the files are the same (same hash); find their progress. */
+		/* Resume: same hash, so the same files; their progress is in the case. */
 		s->id = row.id;
-		for (size_t f = 0; f < s->scan.n_files; f++) {
-			lka_file_state fs;
-			bool ff = false;
-			if (lka_case__file_state(ing->kase, s->id, s->scan.files[f].relpath, &fs, &ff,
-						 &e) != LKA_OK)
-				goto dberr;
-			if (!ff)
-				return lka__error(err, LKA_FATAL, LKA_E_CORRUPT, 0, s->display,
-						  "case lacks a file of this source: %s",
-						  s->scan.files[f].relpath);
-			s->file_ids[f] = fs.id;
-			s->folder_ids[f] = fs.folder_id;
-			s->items_done[f] = fs.items_done;
-			s->fstat[f] = strcmp(fs.status, "pending") == 0	  ? F_PENDING
-				      : strcmp(fs.status, "failed") == 0 ? F_FAILED
-									 : F_DONE;
-		}
 		event(ing, LKA_OK, "%s: resuming an interrupted ingest (source %lld)", s->display,
 		      (long long)s->id);
-	} else {
-		if (lka_case__begin(ing->kase, &e) != LKA_OK)
-			goto dberr;
-		if (lka_case__source_add(ing->kase, ing->run_id, &s->scan, &s->id, s->file_ids,
-					 s->folder_ids, &e) != LKA_OK) {
-			lka_case__rollback(ing->kase);
-			goto dberr;
-		}
-		for (size_t d = 0; d < s->scan.diags.n; d++) {
-			const lka_diag *dg = &s->scan.diags.v[d];
-			char where[700];
-			snprintf(where, sizeof where, "%s%s%s", s->display, dg->location ? ": " : "",
-				 dg->location ? dg->location : "");
-			if (lka_case__error_write(ing->kase, s->id, 0, where, dg->severity, dg->kind,
-						  dg->message, &e) != LKA_OK) {
-				lka_case__rollback(ing->kase);
-				goto dberr;
-			}
-			ing->st.errors++;
-		}
-		for (size_t f = 0; f < s->scan.n_files; f++)
-			if (s->scan.files[f].role != LKA_ROLE_MESSAGES)
-				s->fstat[f] = F_DONE; /* recorded, nothing to read */
-		if (lka_case__commit(ing->kase, &e) != LKA_OK)
-			goto dberr;
+	} else if (record_source(ing, s, &scan, &e) != LKA_OK) {
+		goto dberr;
 	}
-	scan_slim(&s->scan);
-	for (size_t f = 0; f < s->scan.n_files; f++) {
-		if (s->scan.files[f].role != LKA_ROLE_MESSAGES || s->fstat[f] != F_PENDING)
-			continue;
-		if (!add_task(ing, si, f))
-			return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, s->display,
-					  "out of memory");
-		s->files_left++;
-		ing->st.files_total++;
-		ing->st.bytes_total += s->scan.files[f].size;
+	if (lka_case__pending_count(ing->kase, s->id, &files, &bytes, &e) != LKA_OK)
+		goto dberr;
+	s->recorded = true;
+	s->files_left = files;
+	s->exhausted = files == 0;
+	ing->st.files_total += files;
+	ing->st.bytes_total += bytes;
+	if (!files && (!ensure_tx(ing) || !commit(ing))) {
+		/* Nothing (left) to read: its books were closed by commit(). */
+		*err = ing->dberr;
+		st = LKA_FATAL;
 	}
-	if (!s->files_left) {
-		/* Nothing (left) to read: close its books now. */
-		if (!ensure_tx(ing) || !commit(ing)) {
-			*err = ing->dberr;
-			return LKA_FATAL;
-		}
-	}
-	return LKA_OK;
+	goto out;
 unreadable:
 	/* No source row can be made: the error row names the path. */
 	ing->st.sources_failed++;
 	ing->st.sources_done++;
+	snprintf(msg, sizeof msg, "source not read: %s", e.msg);
 	{
 		lka_error de = { 0 };
-		char msg[400];
-		snprintf(msg, sizeof msg, "source not read: %s", e.msg);
-		if (lka_case__begin(ing->kase, &de) != LKA_OK ||
-		    lka_case__error_write(ing->kase, 0, 0, s->display, LKA_FATAL, e.kind, msg, &de) !=
-			    LKA_OK ||
-		    lka_case__commit(ing->kase, &de) != LKA_OK) {
-			lka_case__rollback(ing->kase);
+		if (source_error(ing, 0, s->display, e.kind, msg, &de) != LKA_OK) {
 			*err = de;
-			return LKA_FATAL;
+			st = LKA_FATAL;
+			goto out;
 		}
-		ing->st.errors++;
 	}
-	lka__error(err, LKA_WARN, e.kind, e.sys, s->display, "%s", e.msg);
-	return LKA_WARN;
+	st = lka__error(err, LKA_WARN, e.kind, e.sys, s->display, "%s", e.msg);
+	goto out;
 dberr:
 	*err = e;
-	return LKA_FATAL;
+	st = LKA_FATAL;
+out:
+	lka_scan_clear(&scan);
+	return st;
 }
 
 /* ------------------------------------------------------------ running */
@@ -1295,9 +1353,8 @@ run_inprocess(lka_ingest *ing, lka_error *err)
 		*err = e;
 		return LKA_FATAL;
 	}
-	while (ing->pend_len && !ing->db_dead) {
-		size_t ti = pending_pop(ing);
-		task *t = &ing->tasks[ti];
+	while (feed(ing) && ing->pend_len && !ing->db_dead) {
+		task *t = pending_pop(ing);
 		direct_sink ds = { { &direct_ops }, ing, t };
 		lka_task lt = task_of(ing, t);
 		lka_status st;
@@ -1330,8 +1387,8 @@ run_isolated(lka_ingest *ing, lka_error *err)
 	lka_status st = LKA_OK;
 	unsigned item_limit = ing->kase->ctx->limits.item_seconds;
 
-	if (nw > ing->pend_len)
-		nw = ing->pend_len ? ing->pend_len : 1;
+	if (nw > ing->st.files_total)
+		nw = ing->st.files_total ? (size_t)ing->st.files_total : 1;
 	ing->workers = calloc(nw, sizeof *ing->workers);
 	pfd = calloc(nw, sizeof *pfd);
 	if (!ing->workers || !pfd) {
@@ -1348,7 +1405,7 @@ run_isolated(lka_ingest *ing, lka_error *err)
 		bool busy = false;
 		double t;
 
-		if (ing->db_dead)
+		if (!feed(ing) || ing->db_dead)
 			break;
 		/* Start readers and hand out tasks. */
 		for (size_t i = 0; i < nw; i++) {
@@ -1360,7 +1417,7 @@ run_isolated(lka_ingest *ing, lka_error *err)
 				}
 			}
 			while (w->pid > 0 && !w->closing && w->qn < TASKS_IN_FLIGHT && ing->pend_len) {
-				size_t ti = pending_pop(ing);
+				task *ti = pending_pop(ing);
 				if (!worker_send(ing, w, ti)) {
 					pending_push(ing, ti, true);
 					worker_lost(ing, w, "stopped accepting work");

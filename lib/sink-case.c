@@ -56,6 +56,8 @@ enum {
 	S_ATT_INSERT,
 	S_ERROR_INSERT,
 	S_SOURCE_ADD_COUNTS,
+	S_PENDING_FILES,
+	S_PENDING_COUNT,
 	S__COUNT
 };
 
@@ -84,6 +86,13 @@ static const char *const sql_text[S__COUNT] = {
 	[S_FILE_INSERT] = "INSERT INTO source_files (source_id, relpath, format, role, maildir_sub, "
 			  "bytes, sha256, mtime, folder_id, status, note) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* "+source_id": walk the rowid range from the cursor (a source's files are
+	 * contiguous), not the whole source through its index, for every page. */
+	[S_PENDING_FILES] = "SELECT id, folder_id, relpath, format, bytes, items_done FROM source_files "
+			    "WHERE +source_id = ?1 AND id > ?2 AND role = 'messages' "
+			    "AND status = 'pending' ORDER BY id LIMIT ?3",
+	[S_PENDING_COUNT] = "SELECT count(*), coalesce(sum(bytes), 0) FROM source_files "
+			    "WHERE source_id = ?1 AND role = 'messages' AND status = 'pending'",
 	[S_FILE_STATE] = "SELECT id, folder_id, items_done, status FROM source_files "
 			 "WHERE source_id = ?1 AND relpath = ?2",
 	[S_SOURCE_STATUS] =
@@ -570,6 +579,72 @@ lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath, lka
 		out->items_done = (uint64_t)sqlite3_column_int64(s, 2);
 		t = (const char *)sqlite3_column_text(s, 3);
 		snprintf(out->status, sizeof out->status, "%s", t ? t : "");
+	}
+	sqlite3_reset(s);
+	return LKA_OK;
+}
+
+lka_status
+lka_case__pending_files(lka_case *kase, int64_t source_id, int64_t after_id, lka_pending_file *out,
+			size_t max, size_t *n, lka_error *err)
+{
+	sqlite3_stmt *s = stmt(kase, S_PENDING_FILES, err);
+	int rc;
+
+	*n = 0;
+	if (!s)
+		return LKA_FATAL;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_int64(s, 2, after_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		lka_pending_file *f = &out[*n];
+		const char *rel = (const char *)sqlite3_column_text(s, 2);
+		const char *fmt = (const char *)sqlite3_column_text(s, 3);
+
+		f->id = sqlite3_column_int64(s, 0);
+		f->folder_id = sqlite3_column_int64(s, 1);
+		f->relpath = lka__strdup(rel ? rel : "");
+		f->format = lka_format_from_name(fmt ? fmt : "unknown");
+		f->bytes = (uint64_t)sqlite3_column_int64(s, 4);
+		f->items_done = (uint64_t)sqlite3_column_int64(s, 5);
+		if (!f->relpath) {
+			sqlite3_reset(s);
+			for (size_t i = 0; i < *n; i++)
+				free(out[i].relpath);
+			*n = 0;
+			return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, kase->path,
+					  "out of memory");
+		}
+		(*n)++;
+	}
+	rc = sqlite3_reset(s);
+	if (rc != SQLITE_OK) {
+		for (size_t i = 0; i < *n; i++)
+			free(out[i].relpath);
+		*n = 0;
+		return lka_case__dberr(kase, err, "list the files to read");
+	}
+	return LKA_OK;
+}
+
+lka_status
+lka_case__pending_count(lka_case *kase, int64_t source_id, uint64_t *files, uint64_t *bytes,
+			lka_error *err)
+{
+	sqlite3_stmt *s = stmt(kase, S_PENDING_COUNT, err);
+	bool found = false;
+	int brc = SQLITE_OK;
+
+	*files = *bytes = 0;
+	if (!s)
+		return LKA_FATAL;
+	sqlite3_bind_int64(s, 1, source_id);
+	if (get_row(kase, s, &brc, &found, "count the files to read", err) != LKA_OK)
+		return LKA_FATAL;
+	if (found) {
+		*files = (uint64_t)sqlite3_column_int64(s, 0);
+		*bytes = (uint64_t)sqlite3_column_int64(s, 1);
 	}
 	sqlite3_reset(s);
 	return LKA_OK;
