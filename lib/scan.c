@@ -108,11 +108,11 @@ lka_scan_clear(lka_scan *s)
 	for (size_t i = 0; i < s->n_files; i++) {
 		lka_scan_file *f = &s->files[i];
 		free(f->relpath);
-		free(f->folder_path);
-		free(f->folder_class);
-		free(f->maildir_sub);
 		free(f->note);
 	}
+	for (size_t i = 0; i < s->n_strings; i++)
+		free(s->strings[i]);
+	free(s->strings);
 	free(s->files);
 	free(s->root);
 	lka_diags_free(&s->diags);
@@ -182,11 +182,40 @@ set_note(scanner *sc, lka_scan_file *f, const char *fmt, ...)
 	f->note = sdup(sc, msg);
 }
 
+/*
+ * A shared copy of s, owned by the scan.  Files arrive folder by folder, so
+ * the few most recent strings are the ones asked for again.
+ */
+static char *
+intern(scanner *sc, const char *s)
+{
+	lka_scan *out = sc->out;
+	char *p;
+
+	for (size_t i = out->n_strings, k = 0; i-- > 0 && k < 8; k++)
+		if (strcmp(out->strings[i], s) == 0)
+			return out->strings[i];
+	if (out->n_strings == out->cap_strings) {
+		size_t cap = out->cap_strings ? out->cap_strings * 2 : 16;
+		char **v = realloc(out->strings, cap * sizeof *v);
+		if (!v) {
+			sc->oom = true;
+			return NULL;
+		}
+		out->strings = v;
+		out->cap_strings = cap;
+	}
+	p = sdup(sc, s);
+	if (p)
+		out->strings[out->n_strings++] = p;
+	return p;
+}
+
 static void
 set_folder(scanner *sc, lka_scan_file *f, const char *path, const char *folder_class)
 {
-	f->folder_path = sdup(sc, path);
-	f->folder_class = sdup(sc, folder_class);
+	f->folder_path = intern(sc, path);
+	f->folder_class = intern(sc, folder_class);
 }
 
 /* A new zeroed entry (relpath set); NULL on OOM.  Valid until the next add. */
@@ -382,7 +411,7 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 			/* a maildir file is one message, whatever its first line looks like */
 			f->role = LKA_ROLE_MESSAGES;
 			f->format = LKA_FMT_EML;
-			f->maildir_sub = sdup(sc, kind == DIR_MAILDIR_CUR ? "cur" : "new");
+			f->maildir_sub = intern(sc, kind == DIR_MAILDIR_CUR ? "cur" : "new");
 		}
 		return;
 	case DIR_MAILDIR:
@@ -399,8 +428,6 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 	} else if (fmt == LKA_FMT_MBOX) {
 		/* an mbox file is a folder of its own */
 		f->role = LKA_ROLE_MESSAGES;
-		free(f->folder_path);
-		free(f->folder_class);
 		set_folder(sc, f, f->relpath, "mbox");
 		return;
 	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX) {

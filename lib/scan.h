@@ -48,6 +48,11 @@ typedef struct lka_scan {
 	uint64_t bytes;      /* sum of file sizes */
 	uint8_t sha256[LKA_SHA256_LEN]; /* file hash, or the folder manifest hash */
 	lka_diags diags;     /* problems met while scanning (unreadable dirs, depth limit) */
+	/* Storage of the folder_path, folder_class and maildir_sub strings, shared
+	 * by the files of one folder (a maildir of a million files has a few
+	 * hundred folders): freed by lka_scan_clear, never per file. */
+	char **strings;
+	size_t n_strings, cap_strings;
 } lka_scan;
 
 /*
