@@ -422,6 +422,17 @@ test_migrations(void)
 	   "an older case is not upgraded through a read-only open (%s)", e.msg);
 }
 
+/* A string owned by the scan's shared string table (as lib/scan.c does). */
+static char *
+scan_str(lka_scan *s, const char *str)
+{
+	if (!str)
+		return NULL;
+	s->strings = realloc(s->strings, (s->n_strings + 1) * sizeof *s->strings);
+	s->cap_strings = s->n_strings + 1;
+	return s->strings[s->n_strings++] = S(str);
+}
+
 /* A scan of a folder source, made by hand. */
 static void
 scan_file(lka_scan *s, const char *rel, const char *folder, const char *cls, lka_format fmt,
@@ -433,8 +444,8 @@ scan_file(lka_scan *s, const char *rel, const char *folder, const char *cls, lka
 	f = &s->files[s->n_files++];
 	memset(f, 0, sizeof *f);
 	f->relpath = S(rel);
-	f->folder_path = S(folder);
-	f->folder_class = S(cls);
+	f->folder_path = scan_str(s, folder);
+	f->folder_class = scan_str(s, cls);
 	f->format = fmt;
 	f->role = role;
 	f->size = content ? strlen(content) : 0;
@@ -442,7 +453,7 @@ scan_file(lka_scan *s, const char *rel, const char *folder, const char *cls, lka
 	if (content)
 		lka_sha256_buf(content, strlen(content), f->sha256);
 	if (strstr(rel, "/cur/"))
-		f->maildir_sub = S("cur");
+		f->maildir_sub = scan_str(s, "cur");
 	if (role == LKA_ROLE_IGNORED)
 		f->note = S("binary data");
 	s->bytes += f->size;
