@@ -1259,6 +1259,21 @@ prepare_source(lka_ingest *ing, size_t si, lka_error *err)
 			goto out;
 		}
 	}
+	if (s->is_dir) {
+		/* A case written inside its own evidence would change the evidence
+		 * as it is read (and hash itself). */
+		char *case_real = realpath(ing->kase->path, NULL);
+		size_t rn = strlen(s->root);
+		bool inside = case_real && strncmp(case_real, s->root, rn) == 0 &&
+			      (case_real[rn] == '/' || s->root[rn - 1] == '/');
+		free(case_real);
+		if (inside) {
+			lka__error(&e, LKA_FATAL, LKA_E_USAGE, 0, s->display,
+				   "the case database is inside this source; put it elsewhere");
+			event(ing, LKA_FATAL, "%s: %s", s->display, e.msg);
+			goto unreadable;
+		}
+	}
 	lka_sha256_hex(scan.sha256, hex);
 	if (lka_case__source_find(ing->kase, s->root, &row, &found, &e) != LKA_OK)
 		goto dberr;

@@ -49,6 +49,13 @@ is "$(q "$T/c.db" "SELECT severity || ' ' || kind FROM errors WHERE source_id IS
 run "$INGEST" -q "$T/twice.db" "$T/ev" "$T/ev/" "$T/ev/../ev"
 is "$rc" 0 "the same source named three ways: exit 0"
 is "$(q "$T/twice.db" 'SELECT count(*) FROM messages')" 1 "the same source named three ways is read once"
+# A case inside its own evidence is refused: it would change the evidence.
+mkdir -p "$T/ev2"
+cp "$T/ev/one.eml" "$T/ev2/"
+run "$INGEST" -q "$T/ev2/inside.db" "$T/ev2"
+is "$rc" 1 "a case inside its source: exit 1"
+grep -q "case database is inside this source" "$T/err"; ok $? "and it says why"
+is "$(q "$T/ev2/inside.db" 'SELECT count(*) FROM messages')" 0 "and reads nothing from it"
 run "$INGEST" -j 0 "$T/c.db" "$T/ev"
 is "$rc" 2 "--jobs 0 is a usage error"
 done_testing
