@@ -478,9 +478,8 @@ loc_text(lka_ingest *ing, char *out, size_t cap, const task *t, const lka_itemlo
 /* ------------------------------------------------- what readers send us */
 
 static void
-item_done(lka_ingest *ing, task *t, uint64_t ordinal)
+item_done(task *t, uint64_t ordinal)
 {
-	(void)ing;
 	if (ordinal + 1 > t->items_done) {
 		t->items_done = ordinal + 1;
 		t->dirty = true;
@@ -561,7 +560,7 @@ on_message(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 	ing->st.errors += c.errors;
 	ing->batch_items += c.messages ? c.messages : 1;
 	ing->batch_bytes += m->raw_size;
-	item_done(ing, t, loc->ordinal);
+	item_done(t, loc->ordinal);
 out:
 	lka_msg_free(m);
 }
@@ -578,7 +577,7 @@ on_diag(lka_ingest *ing, task *t, const lka_itemloc *loc, const lka_diag *d)
 	}
 	record_error(ing, t, where, d->severity, d->kind, d->message);
 	if (loc)
-		item_done(ing, t, loc->ordinal);
+		item_done(t, loc->ordinal);
 }
 
 static void
@@ -995,7 +994,7 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 				 "reading resumes after it",
 				 why);
 			record_error(ing, t, where, LKA_FAILED, LKA_E_CRASH, msg);
-			item_done(ing, t, t->cur.ordinal);
+			item_done(t, t->cur.ordinal);
 			event(ing, LKA_FAILED, "%s: %s", where, msg);
 		} else {
 			snprintf(msg, sizeof msg,
