@@ -80,15 +80,6 @@ lka_status lka_case__source_delete(lka_case *kase, int64_t source_id, lka_error 
 lka_status lka_case__source_add(lka_case *kase, int64_t run_id, const lka_scan *scan,
 				int64_t *source_id, int64_t *file_ids, int64_t *folder_ids,
 				lka_error *err);
-/* For a source found again: the ids, items_done and status of its files (by relpath). */
-typedef struct lka_file_state {
-	int64_t id;
-	int64_t folder_id;
-	uint64_t items_done;
-	char status[16]; /* "pending", "done", "failed", "skipped" */
-} lka_file_state;
-lka_status lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath,
-				lka_file_state *out, bool *found, lka_error *err);
 /* A message file of a source still to read (status 'pending'). */
 typedef struct lka_pending_file {
 	int64_t id;

@@ -39,7 +39,6 @@ enum {
 	S_FOLDER_SET_CLASS,
 	S_FOLDER_DEFAULT_CLASS,
 	S_FILE_INSERT,
-	S_FILE_STATE,
 	S_SOURCE_STATUS,
 	S_FILE_PROGRESS,
 	S_FINISH_FILES,
@@ -93,8 +92,6 @@ static const char *const sql_text[S__COUNT] = {
 			    "AND status = 'pending' ORDER BY id LIMIT ?3",
 	[S_PENDING_COUNT] = "SELECT count(*), coalesce(sum(bytes), 0) FROM source_files "
 			    "WHERE source_id = ?1 AND role = 'messages' AND status = 'pending'",
-	[S_FILE_STATE] = "SELECT id, folder_id, items_done, status FROM source_files "
-			 "WHERE source_id = ?1 AND relpath = ?2",
 	[S_SOURCE_STATUS] =
 		"UPDATE sources SET status = ?2, last_run_id = coalesce(?3, last_run_id), "
 		"started_at = CASE WHEN ?2 = 'running' THEN ?4 ELSE started_at END, "
@@ -555,33 +552,6 @@ out:
 	free(fc.path);
 	free(name);
 	return st;
-}
-
-lka_status
-lka_case__file_state(lka_case *kase, int64_t source_id, const char *relpath, lka_file_state *out,
-		     bool *found, lka_error *err)
-{
-	sqlite3_stmt *s = stmt(kase, S_FILE_STATE, err);
-	const char *t;
-	int brc = SQLITE_OK;
-
-	*found = false;
-	memset(out, 0, sizeof *out);
-	if (!s)
-		return LKA_FATAL;
-	sqlite3_bind_int64(s, 1, source_id);
-	bind_text(s, 2, relpath, &brc);
-	if (get_row(kase, s, &brc, found, "find a file of the source", err) != LKA_OK)
-		return LKA_FATAL;
-	if (*found) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->folder_id = sqlite3_column_int64(s, 1);
-		out->items_done = (uint64_t)sqlite3_column_int64(s, 2);
-		t = (const char *)sqlite3_column_text(s, 3);
-		snprintf(out->status, sizeof out->status, "%s", t ? t : "");
-	}
-	sqlite3_reset(s);
-	return LKA_OK;
 }
 
 lka_status
