@@ -66,8 +66,6 @@ char *lka_buf_steal(lka_buf *b, size_t *len_out);
 
 char *lka__strdup(const char *s);               /* NULL in, NULL out */
 char *lka__strndup(const char *s, size_t n);
-/* Read a whole file (at most max bytes, 0 = no cap) into a buffer. */
-lka_status lka__read_file(lka_buf *out, const char *path, size_t max, lka_error *err);
 /* Lower-case ASCII in place. */
 void lka__ascii_lower(char *s);
 /* Trim ASCII white space at both ends, in place; returns s. */

@@ -1,12 +1,8 @@
 /*
- * util.c — small helpers: string copies, whole-file reads, ASCII case.
+ * util.c — small helpers: string copies, ASCII case.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -29,42 +25,6 @@ lka__strndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
-}
-
-lka_status
-lka__read_file(lka_buf *out, const char *path, size_t max, lka_error *err)
-{
-	unsigned char chunk[65536];
-	lka_status st = LKA_OK;
-	ssize_t r;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return lka__error_sys(err, LKA_FATAL, errno, path, "cannot open");
-	for (;;) {
-		r = read(fd, chunk, sizeof chunk);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			st = lka__error_sys(err, LKA_FATAL, errno, path, "cannot read");
-			break;
-		}
-		if (r == 0)
-			break;
-		if (max && out->len + (size_t)r > max) {
-			st = lka__error(err, LKA_FAILED, LKA_E_LIMIT, 0, path,
-					"file larger than the limit of %zu bytes", max);
-			break;
-		}
-		if (!lka_buf_add(out, chunk, (size_t)r)) {
-			st = lka__error(err, LKA_FATAL, out->oom ? LKA_E_NOMEM : LKA_E_LIMIT, 0, path,
-					"cannot hold the file in memory");
-			break;
-		}
-	}
-	close(fd);
-	return st;
 }
 
 void
