@@ -31,6 +31,15 @@ static const lka_migration migrations[] = {
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
 	       "one migration step per schema version");
 
+/* The views, dropped and re-created after every upgrade, in this order (a
+ * later set may use an earlier one's views).  Each text drops its own views
+ * first (DROP VIEW IF EXISTS). */
+static const struct {
+	const char *what, *sql;
+} view_sets[] = {
+	{ "create the views", lka_sql_views },
+};
+
 int
 lka_case_schema_version(void)
 {
@@ -198,7 +207,8 @@ apply_steps(lka_case *kase, const lka_migration *steps, int from, int n_steps, l
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", LKA_APPLICATION_ID);
 	if ((st = exec(kase, sql, "set the application id", err)) != LKA_OK)
 		goto out;
-	st = exec(kase, lka_sql_views, "create the views", err);
+	for (size_t i = 0; i < LKA_ARRAY_LEN(view_sets) && st == LKA_OK; i++)
+		st = exec(kase, view_sets[i].sql, view_sets[i].what, err);
 out:
 	sqlite3_finalize(s);
 	return st;
