@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "book.h"
 #include "internal.h"
 #include "mbox.h"
 #include "reader.h"
@@ -205,9 +206,13 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 	/* A UTF-8 byte order mark is seen before headers written by some Windows tools. */
 	skip = n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf ? 3 : 0;
 	/* vCard and iCalendar are "Name:value" lines too (with X- fields), but not mail */
-	if (iprefix(head + skip, n - skip, "begin:vcard") ||
-	    iprefix(head + skip, n - skip, "begin:vcalendar"))
+	if (lka_vcard_detect(head, n))
+		return LKA_FMT_VCARD;
+	if (iprefix(head + skip, n - skip, "begin:vcalendar"))
 		return LKA_FMT_UNKNOWN;
+	/* LDIF: "dn: ..." (after comments and "version: 1") is a header-like line too */
+	if (lka_ldif_detect(head, n))
+		return LKA_FMT_LDIF;
 	strength = header_block_strength(head + skip, n - skip);
 	if (strength == 2 || (strength == 1 && name_ends_with(name, ".eml")))
 		return LKA_FMT_EML;
@@ -234,5 +239,8 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 		if (len <= 1024 && !memchr(head, '\0', len))
 			return LKA_FMT_MBOX;
 	}
+	/* A CSV/TSV with e-mail columns or addresses: an address book. */
+	if (lka_csvbook_detect(head, n))
+		return LKA_FMT_CSVBOOK;
 	return LKA_FMT_UNKNOWN;
 }

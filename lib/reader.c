@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "book.h"
 #include "internal.h"
 #include "mbox.h"
 #include "mime.h"
@@ -606,6 +607,82 @@ read_mbox(run *r, int fd, uint64_t size)
 	window_drop(&w);
 }
 
+/* ------------------------------------------------------ address books */
+
+static bool
+book_begin(void *arg, const lka_itemloc *loc)
+{
+	run *r = arg;
+
+	if (loc->ordinal < r->task->skip)
+		return !r->stop;
+	begin(r, loc);
+	return !r->stop;
+}
+
+static bool
+book_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
+{
+	run *r = arg;
+
+	if (loc->ordinal < r->task->skip || r->stop) {
+		lka_contact_free(c);
+		return !r->stop;
+	}
+	if (c->diags.n)
+		r->warned = true;
+	sink_status(r, r->sink->ops->contact(r->sink, loc, 0, c));
+	return !r->stop;
+}
+
+static bool
+book_fail(void *arg, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *msg)
+{
+	run *r = arg;
+
+	if (loc && loc->ordinal < r->task->skip)
+		return !r->stop;
+	if (!loc && r->task->skip > 0)
+		return !r->stop; /* said on the first pass */
+	emit_diag(r, loc, sev, kind, NULL, "%s", msg);
+	return !r->stop;
+}
+
+/* A whole address book: vCard, LDIF or CSV. */
+static void
+read_book(run *r, int fd, uint64_t size)
+{
+	lka_book_cb cb = { r, book_begin, book_emit, book_fail };
+	char *data = NULL;
+	size_t n = 0;
+	int e;
+
+	if (size > r->rc->limits.message_bytes) {
+		emit_diag(r, NULL, LKA_FATAL, LKA_E_LIMIT, NULL,
+			  "address book of %llu bytes is over the limit of %llu bytes",
+			  (unsigned long long)size, (unsigned long long)r->rc->limits.message_bytes);
+		return;
+	}
+	e = read_all(fd, size, r->rc->limits.message_bytes, &data, &n);
+	if (e) {
+		read_failed(r, NULL, e);
+		return;
+	}
+	fault_hook(r->rc, data, n);
+	switch (r->task->format) {
+	case LKA_FMT_VCARD:
+		lka_vcard_read(data, n, &cb);
+		break;
+	case LKA_FMT_LDIF:
+		lka_ldif_read(data, n, &cb);
+		break;
+	default:
+		lka_csvbook_read(data, n, &cb);
+		break;
+	}
+	free(data);
+}
+
 lka_status
 lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 {
@@ -632,6 +709,11 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		break;
 	case LKA_FMT_MBOX:
 		read_mbox(&r, fd, (uint64_t)st.st_size);
+		break;
+	case LKA_FMT_VCARD:
+	case LKA_FMT_LDIF:
+	case LKA_FMT_CSVBOOK:
+		read_book(&r, fd, (uint64_t)st.st_size);
 		break;
 	default:
 		emit_diag(&r, NULL, LKA_FATAL, LKA_E_UNSUPPORTED, NULL, "no reader for format %s",

@@ -432,6 +432,8 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 		return;
 	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX) {
 		f->role = LKA_ROLE_MESSAGES;
+	} else if (fmt == LKA_FMT_VCARD || fmt == LKA_FMT_LDIF || fmt == LKA_FMT_CSVBOOK) {
+		f->role = LKA_ROLE_MESSAGES; /* address books: their entries are the items */
 	} else {
 		f->role = LKA_ROLE_IGNORED;
 		set_note(sc, f, "%s", describe_unknown(head, hn));
