@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen-books.h"
+
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -1430,6 +1432,7 @@ struct opts {
 	unsigned long messages;
 	bool maildir_only;
 	bool quiet;
+	bool people; /* --people: only OUTDIR/people/ (gen-books.c) */
 	const char *outdir;
 };
 
@@ -5430,6 +5433,8 @@ usage(FILE *f)
 		"                  in full mode, where %d are fixed special cases)\n"
 		"  --maildir-only  only OUTDIR/maildir/: one Maildir++ mailbox with exactly\n"
 		"                  N messages (benchmark mode)\n"
+		"  --people        only OUTDIR/people/: address books and mail whose people\n"
+		"                  are known, and OUTDIR/people-expected.tsv (gen-books.c)\n"
 		"  --quiet         print nothing on success\n"
 		"  --help          show this help\n"
 		"\n"
@@ -5489,6 +5494,10 @@ parse_args(struct opts *o, int argc, char **argv)
 		}
 		if (strcmp(a, "--maildir-only") == 0) {
 			o->maildir_only = true;
+			continue;
+		}
+		if (strcmp(a, "--people") == 0) {
+			o->people = true;
 			continue;
 		}
 		if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -5555,6 +5564,8 @@ run(struct gen *g)
 
 	if (prepare_outdir(g->o.outdir) < 0)
 		return -1;
+	if (g->o.people)
+		return gen_books_people(g->o.outdir);
 	crc_init(g);
 	/* residents come from their own stream: the same people whatever the mode */
 	rng_seed(&rr, g->o.seed, 1);
