@@ -13,17 +13,19 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 1
+#define LKA_SCHEMA_VERSION 2
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
+extern const char lka_sql_pst[];    /* generated from sql/pst.sql */
+extern const char lka_sql_pst_views[]; /* generated from sql/pst-views.sql */
 
 struct lka_case {
 	lka_ctx *ctx;
 	sqlite3 *db;
 	char *path;
 	bool readonly;
-	sqlite3_stmt *stmt[32]; /* prepared statements, by enum in sink-case.c */
+	sqlite3_stmt *stmt[40]; /* prepared statements, by enum in sink-case.c */
 	int tx_depth;           /* open transaction (1) */
 	int64_t run_id;         /* ingest_runs row of the current run (run_begin), 0 if none */
 	void *zstream;          /* zlib deflate state reused for every blob (sink-case.c) */

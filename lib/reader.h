@@ -16,10 +16,11 @@ typedef enum lka_format {
 	LKA_FMT_MBOX,        /* mboxo / mboxrd / mboxcl */
 	LKA_FMT_MAILDIR,     /* a folder with cur/ new/ tmp/ (source kind only) */
 	LKA_FMT_FOLDER,      /* a plain folder of evidence files (source kind only) */
+	LKA_FMT_PST,         /* Outlook PST or OST, ANSI or Unicode ("!BDN") */
 	LKA_FMT__COUNT
 } lka_format;
 
-const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder" */
+const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder", "pst" */
 lka_format lka_format_from_name(const char *name);
 
 /*
@@ -28,6 +29,16 @@ lka_format lka_format_from_name(const char *name);
  * content decides.  Returns LKA_FMT_UNKNOWN for anything else.
  */
 lka_format lka_detect_format(const unsigned char *head, size_t n, const char *name);
+
+/* Kind of Outlook store, from its header (bits). */
+typedef enum lka_pst_kind {
+	LKA_PST_ANSI = 1,    /* 32-bit (Outlook 97-2002) */
+	LKA_PST_UNICODE = 2, /* 64-bit (Outlook 2003 and later) */
+	LKA_PST_OST = 4,     /* an offline store (wMagicClient "SO") */
+} lka_pst_kind;
+
+/* Is head (n bytes) the header of a PST/OST?  *kind (may be NULL): lka_pst_kind bits. */
+bool lka_detect_pst(const unsigned char *head, size_t n, unsigned *kind);
 
 /* Per-process reader state: created once in each reader process. */
 typedef struct lka_rctx lka_rctx;
