@@ -150,4 +150,13 @@ lka_status lka_case__error_write(lka_case *kase, int64_t source_id, int64_t file
 				 const char *location, lka_status severity, lka_errkind kind,
 				 const char *message, lka_error *err);
 
+/*
+ * PST folders of a source where an engine listed more items than the case
+ * holds (pst-case.c, view folder_completeness): fn is called once for each.
+ */
+typedef void (*lka_pst_shortfall_fn)(void *arg, const char *folder_path, const char *engine,
+				     int64_t expected, int64_t read);
+lka_status lka_case__pst_shortfalls(lka_case *kase, int64_t source_id, lka_pst_shortfall_fn fn,
+				    void *arg, lka_error *err);
+
 #endif /* LKA_CASEDB_H */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <libpff.h>
@@ -99,7 +100,76 @@ typedef struct prun {
 	uint32_t ipm_nid, finder_nid;
 	uint64_t items, failed, recovered;
 	bool warned, stop;
+	bool use_libpst;
+	/* for the libpst pass */
+	uint64_t *known;        /* descriptor ids of items libpff read well */
+	size_t n_known, cap_known;
+	struct pfolder {        /* folders emitted, by descriptor id */
+		uint64_t nid;
+		int64_t id, parent_id;
+		char *name;
+		int64_t pff_expected; /* -1: libpff did not list this folder */
+	} *folders;
+	size_t n_folders, cap_folders;
+	struct stub {           /* libpff items without a message class: held for libpst */
+		uint64_t nid;
+		int64_t folder_id;
+		lka_itemloc loc;
+		lka_msg *m;
+	} *stubs;
+	size_t n_stubs, cap_stubs;
+	uint64_t pst_items;     /* items libpst added */
 } prun;
+
+/* Grow a vector to hold one more element; false on OOM. */
+static bool
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 64;
+	p = realloc(*v, c * size);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+static void
+note_known(prun *r, uint64_t nid)
+{
+	if (grow((void **)&r->known, &r->cap_known, r->n_known, sizeof *r->known))
+		r->known[r->n_known++] = nid;
+}
+
+static void
+note_folder(prun *r, uint64_t nid, int64_t id, int64_t parent_id, const char *name,
+	    int64_t expected)
+{
+	struct pfolder *f;
+
+	if (!grow((void **)&r->folders, &r->cap_folders, r->n_folders, sizeof *r->folders))
+		return;
+	f = &r->folders[r->n_folders++];
+	f->nid = nid;
+	f->id = id;
+	f->parent_id = parent_id;
+	f->name = lka__strdup(name);
+	f->pff_expected = expected;
+}
+
+static struct pfolder *
+find_folder(prun *r, uint64_t nid)
+{
+	for (size_t i = 0; i < r->n_folders; i++)
+		if (r->folders[i].nid == nid)
+			return &r->folders[i];
+	return NULL;
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -163,8 +233,8 @@ emit_diag(prun *r, const lka_itemloc *loc, lka_status sev, lka_errkind kind, con
 }
 
 /* A Windows code page as an iconv charset name (NULL for 0). */
-static const char *
-cp_charset(uint32_t cp, char *buf, size_t cap)
+const char *
+lka__pst_cp_charset(uint32_t cp, char *buf, size_t cap)
 {
 	switch (cp) {
 	case 0: return NULL;
@@ -304,9 +374,9 @@ item_charset(prun *r, libpff_item_t *it, char *buf, size_t cap)
 	const char *cs = NULL;
 
 	if (prop_u32(it, 0, P_MESSAGE_CODEPAGE, &cp) && cp)
-		cs = cp_charset(cp, buf, cap);
+		cs = lka__pst_cp_charset(cp, buf, cap);
 	else if (prop_u32(it, 0, P_INTERNET_CPID, &cp) && cp)
-		cs = cp_charset(cp, buf, cap);
+		cs = lka__pst_cp_charset(cp, buf, cap);
 	return cs ? cs : r->charset;
 }
 
@@ -497,7 +567,7 @@ lka__rtf_to_text(const char *p, size_t n)
 			}
 			if (!strcmp(word, "ansicpg") && has_param && param > 0) {
 				char b[32];
-				const char *cs = cp_charset((uint32_t)param, b, sizeof b);
+				const char *cs = lka__pst_cp_charset((uint32_t)param, b, sizeof b);
 				rtf_flush(&out, &bytes, charset);
 				if (cs)
 					snprintf(charset, sizeof charset, "%s", cs);
@@ -1186,6 +1256,7 @@ static void
 emit_item(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered, const lka_itemloc *loc)
 {
 	lka_msg *m = read_item(r, it, 0);
+	uint32_t nid = 0;
 
 	if (!m) {
 		emit_diag(r, loc, LKA_FAILED, LKA_E_NOMEM, NULL, "out of memory");
@@ -1193,6 +1264,19 @@ emit_item(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered, const l
 		return;
 	}
 	m->recovered = recovered;
+	if (!recovered && libpff_item_get_identifier(it, &nid, NULL) == 1) {
+		if (r->use_libpst && !strcmp(m->item_class, "IPM") &&
+		    grow((void **)&r->stubs, &r->cap_stubs, r->n_stubs, sizeof *r->stubs)) {
+			/* libpff could not tell what this is: libpst may read it whole */
+			struct stub *s = &r->stubs[r->n_stubs++];
+			s->nid = nid;
+			s->folder_id = folder_id;
+			s->loc = *loc;
+			s->m = m;
+			return;
+		}
+		note_known(r, nid);
+	}
 	if (m->diags.n)
 		r->warned = true;
 	r->items++;
@@ -1287,7 +1371,7 @@ walk_folder(prun *r, libpff_item_t *folder, int64_t parent_id, const char *ppath
 	names kids = { 0 };
 	char *name, *path = NULL, ebuf[512];
 	uint32_t nid = 0, ftype = 0;
-	int nmsg = 0, nsub = 0;
+	int nmsg = 0, nsub = 0, nfai = 0;
 
 	if (r->stop)
 		return;
@@ -1317,6 +1401,11 @@ walk_folder(prun *r, libpff_item_t *folder, int64_t parent_id, const char *ppath
 		libpff_error_free(&e);
 		nmsg = 0;
 	}
+	/* associated (FAI) items: configuration, views, rules, the autocomplete stream */
+	if (libpff_folder_get_number_of_sub_associated_contents(folder, &nfai, &e) != 1) {
+		libpff_error_free(&e);
+		nfai = 0;
+	}
 	fo.id = r->next_folder++;
 	fo.parent_id = parent_id;
 	fo.name = name;
@@ -1324,22 +1413,27 @@ walk_folder(prun *r, libpff_item_t *folder, int64_t parent_id, const char *ppath
 	fo.folder_class = prop_str_ne(folder, 0, P_CONTAINER_CLASS, r->charset);
 	fo.role = (char *)role;
 	fo.engine = (char *)"libpff";
-	fo.expected_items = nmsg;
+	fo.expected_items = nmsg + nfai;
 	sink_status(r, r->sink->ops->folder(r->sink, &fo));
 	free(fo.folder_class);
+	note_folder(r, nid, fo.id, parent_id, name, nmsg + nfai);
 
-	for (int i = 0; i < nmsg && !r->stop; i++) {
+	for (int i = 0; i < nmsg + nfai && !r->stop; i++) {
 		libpff_item_t *it = NULL;
 		lka_itemloc loc = { r->ordinal++, -1, -1 };
+		int got;
 
 		if (loc.ordinal < r->task->skip)
 			continue;
 		sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
 		if (r->stop)
 			break;
-		if (libpff_folder_get_sub_message(folder, i, &it, &e) != 1 || !it) {
+		got = i < nmsg ? libpff_folder_get_sub_message(folder, i, &it, &e)
+			       : libpff_folder_get_sub_associated_content(folder, i - nmsg, &it, &e);
+		if (got != 1 || !it) {
 			emit_diag(r, &loc, LKA_FAILED, LKA_E_CORRUPT, path ? path : name,
-				  "item %d of the folder unreadable by libpff: %s", i + 1,
+				  "%s %d of the folder unreadable by libpff: %s",
+				  i < nmsg ? "item" : "associated item", i < nmsg ? i + 1 : i - nmsg + 1,
 				  err_text(e, ebuf, sizeof ebuf));
 			libpff_error_free(&e);
 			r->failed++;
@@ -1472,6 +1566,173 @@ walk_root(prun *r)
 	libpff_item_free(&root, NULL);
 }
 
+/* ------------------------------------------------------ libpst pass */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+lp_folder(prun *r, const lka_folder *in)
+{
+	struct pfolder *pf = find_folder(r, (uint64_t)in->id);
+	lka_folder fo = { 0 };
+
+	if (!pf) {
+		/* a folder only libpst sees (libpff refused the file or lost the folder) */
+		struct pfolder *parent = in->parent_id ? find_folder(r, (uint64_t)in->parent_id) : NULL;
+		note_folder(r, (uint64_t)in->id, r->next_folder++, parent ? parent->id : 0,
+			    in->name ? in->name : "(unnamed)", -1);
+		pf = &r->folders[r->n_folders - 1];
+		if (pf->nid != (uint64_t)in->id)
+			return; /* OOM */
+	}
+	fo.id = pf->id;
+	fo.parent_id = pf->parent_id;
+	fo.name = pf->name;
+	fo.role = (char *)"ipm";
+	if (in->expected_items >= 0) {
+		fo.engine = (char *)"libpst";
+		fo.expected_items = in->expected_items;
+	} else {
+		fo.expected_items = -1;
+	}
+	sink_status(r, r->sink->ops->folder(r->sink, &fo));
+	if (in->expected_items >= 0 && pf->pff_expected >= 0 &&
+	    in->expected_items != pf->pff_expected)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_MISMATCH, pf->name,
+			  "engines disagree on folder \"%s\": libpff lists %lld item(s), "
+			  "libpst reads %lld",
+			  pf->name ? pf->name : "?", (long long)pf->pff_expected,
+			  (long long)in->expected_items);
+	else if (in->expected_items >= 0 && pf->pff_expected < 0 && r->n_known)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_MISMATCH, pf->name,
+			  "folder \"%s\" (%lld item(s)) is seen by libpst only",
+			  pf->name ? pf->name : "?", (long long)in->expected_items);
+}
+
+static void
+lp_message(prun *r, lka_frame *f)
+{
+	struct pfolder *pf = find_folder(r, (uint64_t)f->folder_id);
+	lka_itemloc loc = { r->ordinal++, -1, -1 };
+	uint64_t nid = f->loc.ordinal;
+	lka_msg *m = f->msg;
+
+	f->msg = NULL;
+	/* a libpff stub for the same item is superseded */
+	for (size_t i = 0; i < r->n_stubs; i++) {
+		if (r->stubs[i].m && r->stubs[i].nid == nid) {
+			lka_msg_free(r->stubs[i].m);
+			r->stubs[i].m = NULL;
+		}
+	}
+	if (loc.ordinal < r->task->skip || r->stop) {
+		lka_msg_free(m);
+		return;
+	}
+	sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
+	if (r->stop) {
+		lka_msg_free(m);
+		return;
+	}
+	if (m->diags.n)
+		r->warned = true;
+	r->pst_items++;
+	sink_status(r, r->sink->ops->message(r->sink, &loc, pf ? pf->id : 0, m));
+}
+
+static bool
+lp_frame(void *arg, lka_frame *f)
+{
+	prun *r = arg;
+
+	switch (f->type) {
+	case LKA_FR_FOLDER:
+		lp_folder(r, &f->folder);
+		return !r->stop;
+	case LKA_FR_MESSAGE:
+		if (!f->msg)
+			return false;
+		lp_message(r, f);
+		return !r->stop;
+	case LKA_FR_DIAG:
+		emit_diag(r, NULL, f->diag.severity == LKA_FAILED ? LKA_FAILED : LKA_WARN,
+			  LKA_E_CORRUPT, "libpst", "%s",
+			  f->diag.message ? f->diag.message : "libpst problem");
+		return !r->stop;
+	default:
+		return false;
+	}
+}
+
+/* Run libpst over the file; items libpff did not read are added. */
+static void
+libpst_pass(prun *r, bool libpff_read)
+{
+	int status = 0;
+	uint64_t last = 0;
+	lka_status st;
+
+	qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
+	st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, r->lim, r->store, lp_frame, r,
+				 &status, &last);
+	if (r->stop)
+		return;
+	if (st != LKA_OK)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CRASH, "libpst",
+			  "the libpst engine process could not run or sent a damaged stream");
+	else if (WIFSIGNALED(status))
+		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
+			  "the libpst engine crashed (signal %d) at descriptor %llu: items libpst "
+			  "would have found after it are missing%s",
+			  WTERMSIG(status), (unsigned long long)last,
+			  libpff_read ? "; libpff's items are unaffected" : "");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
+			  "the libpst engine exited with status %d at descriptor %llu",
+			  WEXITSTATUS(status), (unsigned long long)last);
+}
+
+/* libpff's class-less items that libpst did not read whole: kept as libpff read them. */
+static void
+flush_stubs(prun *r)
+{
+	for (size_t i = 0; i < r->n_stubs; i++) {
+		struct stub *s = &r->stubs[i];
+		if (!s->m)
+			continue;
+		if (!r->stop) {
+			r->warned = true;
+			r->items++;
+			sink_status(r, r->sink->ops->item_begin(r->sink, &s->loc));
+			if (!r->stop) {
+				sink_status(r, r->sink->ops->message(r->sink, &s->loc, s->folder_id,
+								     s->m));
+				s->m = NULL;
+			}
+		}
+		lka_msg_free(s->m);
+		s->m = NULL;
+	}
+}
+
+static void
+prun_free(prun *r)
+{
+	for (size_t i = 0; i < r->n_stubs; i++)
+		lka_msg_free(r->stubs[i].m);
+	free(r->stubs);
+	for (size_t i = 0; i < r->n_folders; i++)
+		free(r->folders[i].name);
+	free(r->folders);
+	free(r->known);
+}
+
 lka_status
 lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 {
@@ -1483,6 +1744,7 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 	char ebuf[512];
 	FILE *fp;
 	size_t hn = 0;
+	lka_status st;
 
 	fp = fopen(task->path, "rb");
 	if (fp) {
@@ -1500,14 +1762,23 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 		libpff_error_free(&e);
 		return LKA_FATAL;
 	}
+	r.use_libpst = o->libpst;
 	if (libpff_file_open(r.f, task->path, LIBPFF_OPEN_READ, &e) != 1) {
-		emit_diag(&r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL,
+		emit_diag(&r, NULL, o->libpst ? LKA_FAILED : LKA_FATAL, LKA_E_CORRUPT, NULL,
 			  "%s %s refused by libpff: %s",
 			  r.kind & LKA_PST_ANSI ? "ANSI (32-bit)" : "Unicode (64-bit)",
 			  r.kind & LKA_PST_OST ? "OST" : "PST", err_text(e, ebuf, sizeof ebuf));
 		libpff_error_free(&e);
 		libpff_file_free(&r.f, NULL);
-		return LKA_FATAL;
+		if (!o->libpst)
+			return LKA_FATAL;
+		libpst_pass(&r, false);
+		if (!r.stop && r.n_folders == 0)
+			emit_diag(&r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL,
+				  "neither libpff nor libpst could read this store");
+		st = r.stop || r.n_folders == 0 ? LKA_FATAL : LKA_WARN;
+		prun_free(&r);
+		return st;
 	}
 	if (libpff_file_get_message_store(r.f, &store, &e) == 1 && store) {
 		uint32_t pw = 0;
@@ -1529,6 +1800,10 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 		read_recovered(&r);
 	libpff_file_close(r.f, NULL);
 	libpff_file_free(&r.f, NULL);
+	if (!r.stop && o->libpst)
+		libpst_pass(&r, true);
+	flush_stubs(&r);
+	prun_free(&r);
 	if (r.stop)
 		return LKA_FATAL;
 	return r.warned ? LKA_WARN : LKA_OK;
