@@ -1678,7 +1678,8 @@ libpst_pass(prun *r, bool libpff_read)
 	uint64_t last = 0;
 	lka_status st;
 
-	qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
+	if (r->n_known)
+		qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
 	st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, r->lim, r->store, lp_frame, r,
 				 &status, &last);
 	if (r->stop)
