@@ -1423,8 +1423,19 @@ walk_folder(prun *r, libpff_item_t *folder, int64_t parent_id, const char *ppath
 		lka_itemloc loc = { r->ordinal++, -1, -1 };
 		int got;
 
-		if (loc.ordinal < r->task->skip)
+		if (loc.ordinal < r->task->skip) {
+			/* done by an earlier run: libpst must still know libpff has it */
+			got = i < nmsg ? libpff_folder_get_sub_message(folder, i, &it, NULL)
+				       : libpff_folder_get_sub_associated_content(folder, i - nmsg,
+										  &it, NULL);
+			if (got == 1 && it) {
+				uint32_t inid = 0;
+				if (libpff_item_get_identifier(it, &inid, NULL) == 1)
+					note_known(r, inid);
+				libpff_item_free(&it, NULL);
+			}
 			continue;
+		}
 		sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
 		if (r->stop)
 			break;
