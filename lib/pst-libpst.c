@@ -42,6 +42,8 @@ typedef struct gk {
 	int fd;
 	const uint64_t *known; /* sorted ids libpff read */
 	size_t n_known;
+	const uint64_t *avoid; /* descriptors an earlier libpst process died on: not parsed */
+	size_t n_avoid;
 	const lka_limits *lim;
 	bool store;
 	bool degraded;
@@ -57,20 +59,26 @@ gk_flush(gk *g)
 }
 
 static bool
-known(const gk *g, uint64_t id)
+in_sorted(const uint64_t *v, size_t n, uint64_t id)
 {
-	size_t lo = 0, hi = g->n_known;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (g->known[mid] == id)
+		if (v[mid] == id)
 			return true;
-		if (g->known[mid] < id)
+		if (v[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return false;
+}
+
+static bool
+known(const gk *g, uint64_t id)
+{
+	return in_sorted(g->known, g->n_known, id);
 }
 
 static const char *
@@ -333,6 +341,10 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 		lka_itemloc cl = { c->d_id, -1, -1 };
 		pst_item *ci;
 
+		if (in_sorted(g->avoid, g->n_avoid, c->d_id)) {
+			count++; /* it killed an earlier libpst process: counted, not parsed */
+			continue;
+		}
 		/* checkpoint: the grandchild dies on this descriptor or gets past it */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
 		gk_flush(g);
@@ -390,7 +402,7 @@ gk_diag(gk *g, lka_status sev, const char *fmt, ...)
 
 static void
 grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
-	   const lka_limits *lim, bool store)
+	   const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store)
 {
 	gk g;
 	pst_item *root;
@@ -406,6 +418,8 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 	g.fd = fd;
 	g.known = known_ids;
 	g.n_known = n_known;
+	g.avoid = avoid;
+	g.n_avoid = n_avoid;
 	g.lim = lim;
 	g.store = store;
 	lka_buf_init(&g.out, 0);
@@ -445,8 +459,8 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
  */
 lka_status
 lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
-		    const lka_limits *lim, bool store, lka_pst_frame_fn cb, void *arg,
-		    int *status, uint64_t *last_id)
+		    const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store,
+		    lka_pst_frame_fn cb, void *arg, int *status, uint64_t *last_id)
 {
 	int fds[2];
 	pid_t pid;
@@ -466,7 +480,7 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		grandchild(path, fds[1], known_ids, n_known, lim, store);
+		grandchild(path, fds[1], known_ids, n_known, avoid, n_avoid, lim, store);
 		_exit(0);
 	}
 	close(fds[1]);

@@ -109,6 +109,7 @@ typedef struct prun {
 		int64_t id, parent_id;
 		char *name;
 		int64_t pff_expected; /* -1: libpff did not list this folder */
+		bool counted;         /* libpst's count for it was recorded */
 	} *folders;
 	size_t n_folders, cap_folders;
 	struct stub {           /* libpff items without a message class: held for libpst */
@@ -160,6 +161,7 @@ note_folder(prun *r, uint64_t nid, int64_t id, int64_t parent_id, const char *na
 	f->parent_id = parent_id;
 	f->name = lka__strdup(name);
 	f->pff_expected = expected;
+	f->counted = false;
 }
 
 static struct pfolder *
@@ -201,7 +203,7 @@ err_text(libpff_error_t *e, char *buf, size_t cap)
 			buf[--n] = '\0';
 	}
 	if (!buf[0])
-		snprintf(buf, cap, "libpff error");
+		snprintf(buf, cap, "libpff gave no reason (not found)");
 	return buf;
 }
 
@@ -1602,6 +1604,10 @@ lp_folder(prun *r, const lka_folder *in)
 		if (pf->nid != (uint64_t)in->id)
 			return; /* OOM */
 	}
+	if (in->expected_items >= 0 && pf->counted)
+		return; /* a libpst process started again passes it a second time */
+	if (in->expected_items >= 0)
+		pf->counted = true;
 	fo.id = pf->id;
 	fo.parent_id = pf->parent_id;
 	fo.name = pf->name;
@@ -1635,6 +1641,7 @@ lp_message(prun *r, lka_frame *f)
 	lka_msg *m = f->msg;
 
 	f->msg = NULL;
+	note_known(r, nid); /* a libpst process started again does not send it twice */
 	/* a libpff stub for the same item is superseded */
 	for (size_t i = 0; i < r->n_stubs; i++) {
 		if (r->stubs[i].m && r->stubs[i].nid == nid) {
@@ -1681,33 +1688,50 @@ lp_frame(void *arg, lka_frame *f)
 	}
 }
 
-/* Run libpst over the file; items libpff did not read are added. */
+/* Run libpst over the file; items libpff did not read are added.  A libpst
+ * process that dies is started again past the descriptor it died on. */
+#define LIBPST_RETRIES 8
+
 static void
 libpst_pass(prun *r, bool libpff_read)
 {
-	int status = 0;
-	uint64_t last = 0;
-	lka_status st;
+	uint64_t avoid[LIBPST_RETRIES];
+	size_t n_avoid = 0;
 
-	if (r->n_known)
-		qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
-	st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, r->lim, r->store, lp_frame, r,
-				 &status, &last);
-	if (r->stop)
-		return;
-	if (st != LKA_OK)
-		emit_diag(r, NULL, LKA_WARN, LKA_E_CRASH, "libpst",
-			  "the libpst engine process could not run or sent a damaged stream");
-	else if (WIFSIGNALED(status))
+	for (int attempt = 0; attempt <= LIBPST_RETRIES && !r->stop; attempt++) {
+		int status = 0;
+		uint64_t last = 0;
+		bool died;
+		lka_status st;
+
+		if (r->n_known)
+			qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
+		if (n_avoid)
+			qsort(avoid, n_avoid, sizeof *avoid, cmp_u64);
+		st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, avoid, n_avoid, r->lim,
+					 r->store, lp_frame, r, &status, &last);
+		if (r->stop)
+			return;
+		if (st != LKA_OK) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_CRASH, "libpst",
+				  "the libpst engine process could not run or sent a damaged stream");
+			return;
+		}
+		died = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+		if (!died)
+			return;
 		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
-			  "the libpst engine crashed (signal %d) at descriptor %llu: items libpst "
-			  "would have found after it are missing%s",
-			  WTERMSIG(status), (unsigned long long)last,
+			  "the libpst engine %s %d on descriptor %llu: %s%s",
+			  WIFSIGNALED(status) ? "crashed with signal" : "exited with status",
+			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+			  (unsigned long long)last,
+			  attempt < LIBPST_RETRIES && last ? "started again past it"
+							    : "libpst items after it are missing",
 			  libpff_read ? "; libpff's items are unaffected" : "");
-	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
-			  "the libpst engine exited with status %d at descriptor %llu",
-			  WEXITSTATUS(status), (unsigned long long)last);
+		if (!last || n_avoid == LIBPST_RETRIES)
+			return;
+		avoid[n_avoid++] = last;
+	}
 }
 
 /* libpff's class-less items that libpst did not read whole: kept as libpff read them. */

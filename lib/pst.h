@@ -32,11 +32,13 @@ typedef bool (*lka_pst_frame_fn)(void *arg, lka_frame *f);
 /*
  * Run libpst over path in a forked process (pst-libpst.c): frames for every
  * folder of the IPM subtree (with libpst's item count) and every item whose
- * descriptor id is not in known_ids (sorted).  *status: the process's wait
- * status; *last_id: the last descriptor it announced (where it died if it did).
+ * descriptor id is not in known_ids (sorted); descriptors in avoid (sorted)
+ * are not parsed.  *status: the process's wait status; *last_id: the last
+ * descriptor it announced (where it died if it did).
  */
 lka_status lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
-			       const lka_limits *lim, bool store, lka_pst_frame_fn cb, void *arg,
-			       int *status, uint64_t *last_id);
+			       const uint64_t *avoid, size_t n_avoid, const lka_limits *lim,
+			       bool store, lka_pst_frame_fn cb, void *arg, int *status,
+			       uint64_t *last_id);
 
 #endif /* LKA_PST_H */
