@@ -27,6 +27,7 @@
 static const lka_migration migrations[] = {
 	{ "create the case (schema 1)", lka_sql_schema },
 	{ "contacts and people (schema 2)", lka_sql_contacts },
+	{ "PST: engines, MAPI addresses, folder roles and counts (schema 3)", lka_sql_pst },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
@@ -40,6 +41,7 @@ static const struct {
 } view_sets[] = {
 	{ "create the views", lka_sql_views },
 	{ "create the contact and people views", lka_sql_contacts_views },
+	{ "create the PST views", lka_sql_pst_views },
 };
 
 int

@@ -13,20 +13,22 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 2
+#define LKA_SCHEMA_VERSION 3
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
 extern const char lka_sql_contacts[];       /* sql/contacts.sql */
 extern const char lka_sql_contacts_views[]; /* sql/contacts-views.sql */
+extern const char lka_sql_pst[];            /* sql/pst.sql */
+extern const char lka_sql_pst_views[];      /* sql/pst-views.sql */
 
 struct lka_case {
 	lka_ctx *ctx;
 	sqlite3 *db;
 	char *path;
 	bool readonly;
-	sqlite3_stmt *stmt[32]; /* prepared statements, by enum in sink-case.c */
 	sqlite3_stmt *cstmt[8]; /* prepared statements of sink-contact.c */
+	sqlite3_stmt *stmt[40]; /* prepared statements, by enum in sink-case.c */
 	int tx_depth;           /* open transaction (1) */
 	int64_t run_id;         /* ingest_runs row of the current run (run_begin), 0 if none */
 	void *zstream;          /* zlib deflate state reused for every blob (sink-case.c) */
@@ -159,5 +161,14 @@ lka_status lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const
 lka_status lka_case__error_write(lka_case *kase, int64_t source_id, int64_t file_id,
 				 const char *location, lka_status severity, lka_errkind kind,
 				 const char *message, lka_error *err);
+
+/*
+ * PST folders of a source where an engine listed more items than the case
+ * holds (pst-case.c, view folder_completeness): fn is called once for each.
+ */
+typedef void (*lka_pst_shortfall_fn)(void *arg, const char *folder_path, const char *engine,
+				     int64_t expected, int64_t read);
+lka_status lka_case__pst_shortfalls(lka_case *kase, int64_t source_id, lka_pst_shortfall_fn fn,
+				    void *arg, lka_error *err);
 
 #endif /* LKA_CASEDB_H */

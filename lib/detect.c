@@ -20,6 +20,7 @@ static const char *const format_names[] = {
 	[LKA_FMT_UNKNOWN] = "unknown", [LKA_FMT_EML] = "eml",         [LKA_FMT_EMLX] = "emlx",
 	[LKA_FMT_MBOX] = "mbox",       [LKA_FMT_MAILDIR] = "maildir", [LKA_FMT_FOLDER] = "folder",
 	[LKA_FMT_VCARD] = "vcard",     [LKA_FMT_LDIF] = "ldif",       [LKA_FMT_CSVBOOK] = "csvbook",
+	[LKA_FMT_PST] = "pst",
 };
 
 const char *
@@ -181,6 +182,33 @@ emlx_count_line(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Outlook PST/OST header: "!BDN", then a CRC, then wMagicClient "SM" (PST),
+ * "SO" (OST) or "AB" (PAB), then wVer: 14/15 ANSI (32-bit), 21/23/36
+ * Unicode (64-bit; 36 = 4 KiB pages).
+ */
+bool
+lka_detect_pst(const unsigned char *head, size_t n, unsigned *kind)
+{
+	unsigned ver, k;
+
+	if (n < 12 || memcmp(head, "!BDN", 4) != 0)
+		return false;
+	if (!((head[8] == 'S' && (head[9] == 'M' || head[9] == 'O')) ||
+	      (head[8] == 'A' && head[9] == 'B')))
+		return false;
+	ver = (unsigned)head[10] | (unsigned)head[11] << 8;
+	if (ver == 14 || ver == 15)
+		k = (unsigned)LKA_PST_ANSI;
+	else if (ver >= 21 && ver <= 40)
+		k = (unsigned)LKA_PST_UNICODE;
+	else
+		return false;
+	if (kind)
+		*kind = k | (head[9] == 'O' ? (unsigned)LKA_PST_OST : 0u);
+	return true;
+}
+
 lka_format
 lka_detect_format(const unsigned char *head, size_t n, const char *name)
 {
@@ -189,10 +217,12 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 
 	if (!head || n == 0)
 		return LKA_FMT_UNKNOWN;
+	if (lka_detect_pst(head, n, NULL))
+		return LKA_FMT_PST;
 	/*
-	 * Outlook PST/OST ("!BDN"), zip ("PK\3\4"), gzip (1f 8b) and OLE2 (.msg)
-	 * fall through to UNKNOWN below: no reader for them yet.  Their first
-	 * bytes never form a From_ line, a count line or a header field.
+	 * zip ("PK\3\4"), gzip (1f 8b) and OLE2 (.msg) fall through to UNKNOWN
+	 * below: no reader for them yet.  Their first bytes never form a From_
+	 * line, a count line or a header field.
 	 */
 	if (lka_mbox_is_from_line((const char *)head, n))
 		return LKA_FMT_MBOX;

@@ -29,7 +29,7 @@ lka_errkind_name(lka_errkind kind)
 		[LKA_E_NONE] = "none", [LKA_E_CORRUPT] = "corrupt", [LKA_E_IO] = "io",
 		[LKA_E_LIMIT] = "limit", [LKA_E_UNSUPPORTED] = "unsupported", [LKA_E_NOMEM] = "nomem",
 		[LKA_E_DB] = "db", [LKA_E_USAGE] = "usage", [LKA_E_CRASH] = "crash",
-		[LKA_E_CHANGED] = "changed",
+		[LKA_E_CHANGED] = "changed", [LKA_E_MISMATCH] = "engine-mismatch",
 	};
 	if ((unsigned)kind < LKA_ARRAY_LEN(names) && names[kind])
 		return names[kind];

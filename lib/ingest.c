@@ -381,6 +381,17 @@ maybe_commit(lka_ingest *ing)
 		commit(ing);
 }
 
+/* A PST folder whose engine listed more items than were ingested (a problem: shown when quiet). */
+static void
+shortfall(void *arg, const char *path, const char *engine, int64_t expected, int64_t read)
+{
+	lka_ingest *ing = arg;
+
+	ing->st.shortfalls++;
+	event(ing, LKA_WARN, "%s: %s lists %lld item(s), %lld ingested: %lld missing (see errors)",
+	      path, engine, (long long)expected, (long long)read, (long long)(expected - read));
+}
+
 /* Sources whose files have all ended get their final status (inside the batch). */
 static void
 finish_sources(lka_ingest *ing)
@@ -402,6 +413,10 @@ finish_sources(lka_ingest *ing)
 			ing->st.sources_failed++;
 		event(ing, strcmp(status, "complete") == 0 ? LKA_OK : LKA_WARN, "%s: %s", s->display,
 		      status);
+		if (lka_case__pst_shortfalls(ing->kase, s->id, shortfall, ing, &e) != LKA_OK) {
+			db_fail(ing, &e);
+			return;
+		}
 	}
 }
 

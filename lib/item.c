@@ -106,12 +106,15 @@ lka_msg_free(lka_msg *m)
 		free(m->addrs[i].address);
 		free(m->addrs[i].name);
 		free(m->addrs[i].raw);
+		free(m->addrs[i].addr_type);
+		free(m->addrs[i].legacy_dn);
 	}
 	free(m->addrs);
 	for (size_t i = 0; i < m->n_atts; i++)
 		lka_att_clear(&m->atts[i]);
 	free(m->atts);
 	lka_diags_free(&m->diags);
+	free(m->engine);
 	free(m);
 }
 
@@ -121,6 +124,8 @@ lka_folder_clear(lka_folder *f)
 	free(f->name);
 	free(f->path);
 	free(f->folder_class);
+	free(f->role);
+	free(f->engine);
 	memset(f, 0, sizeof *f);
 }
 

@@ -49,6 +49,8 @@ typedef struct lka_addr {
 	char *address; /* normalised (lka_addr_normalize), NULL when the mailbox had no usable address */
 	char *name;    /* decoded display name, UTF-8, may be NULL */
 	char *raw;     /* this mailbox as it appeared (decoded to UTF-8), may be NULL */
+	char *addr_type; /* MAPI address type ("SMTP", "EX" ...), NULL for RFC 822 mail */
+	char *legacy_dn; /* Exchange legacy DN ("/o=.../cn=...") when the store has one */
 } lka_addr;
 
 typedef struct lka_msg lka_msg;
@@ -104,6 +106,8 @@ struct lka_msg {
 	lka_att *atts;        /* leaf parts kept as attachments, in part order */
 	size_t n_atts;
 	lka_diags diags;      /* damage seen while parsing this message (embedded ones have their own) */
+	char *engine;         /* library that read an Outlook item ("libpff", "libpst"), else NULL */
+	bool recovered;       /* a deleted or orphan item recovered from unallocated space */
 };
 
 void lka_msg_free(lka_msg *m);  /* frees everything it owns, and m itself; NULL ok */
@@ -116,6 +120,9 @@ typedef struct lka_folder {
 	char *name;        /* last component, UTF-8 */
 	char *path;        /* full path inside the source, "/"-separated, UTF-8 */
 	char *folder_class;/* "maildir", "mbox", "IPF.Note" ... may be NULL */
+	char *role;        /* PST: "ipm", "search", "system", "recovered"; NULL otherwise */
+	char *engine;      /* PST: the engine whose count expected_items is, else NULL */
+	int64_t expected_items; /* items the store says the folder holds; -1 unknown */
 } lka_folder;
 
 void lka_folder_clear(lka_folder *f);

@@ -26,6 +26,7 @@
 #include "internal.h"
 #include "mbox.h"
 #include "mime.h"
+#include "pst.h"
 #include "reader.h"
 #include "scan.h"
 
@@ -47,6 +48,7 @@ struct lka_rctx {
 	char *fault_text;
 	size_t fault_len;
 	size_t mbox_window; /* bytes of an mbox mapped at once (MBOX_WINDOW) */
+	bool store_content;
 };
 
 void
@@ -85,6 +87,7 @@ lka_rctx_new(lka_rctx **out, const lka_limits *limits, bool store_content, const
 	if (!rc)
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
 	rc->mbox_window = MBOX_WINDOW;
+	rc->store_content = store_content;
 	if (limits)
 		rc->limits = *limits;
 	else
@@ -715,6 +718,13 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 	case LKA_FMT_CSVBOOK:
 		read_book(&r, fd, (uint64_t)st.st_size);
 		break;
+	case LKA_FMT_PST: {
+		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true };
+		lka_status ps;
+		close(fd);
+		ps = lka__read_pst(&po, task, sink);
+		return ps;
+	}
 	default:
 		emit_diag(&r, NULL, LKA_FATAL, LKA_E_UNSUPPORTED, NULL, "no reader for format %s",
 			  lka_format_name(task->format));

@@ -19,11 +19,12 @@ typedef enum lka_format {
 	LKA_FMT_VCARD,       /* vCard 2.1 / 3.0 / 4.0 address book (.vcf) */
 	LKA_FMT_LDIF,        /* LDIF address book (Thunderbird, Outlook, OpenLDAP exports) */
 	LKA_FMT_CSVBOOK,     /* CSV / TSV address book (Outlook, Google, Thunderbird exports) */
+	LKA_FMT_PST,         /* Outlook PST or OST, ANSI or Unicode ("!BDN") */
 	LKA_FMT__COUNT
 } lka_format;
 
-const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder",
-					    "vcard", "ldif", "csvbook" */
+/* "unknown", "eml", "emlx", "mbox", "maildir", "folder", "vcard", "ldif", "csvbook", "pst" */
+const char *lka_format_name(lka_format f);
 lka_format lka_format_from_name(const char *name);
 
 /*
@@ -32,6 +33,16 @@ lka_format lka_format_from_name(const char *name);
  * content decides.  Returns LKA_FMT_UNKNOWN for anything else.
  */
 lka_format lka_detect_format(const unsigned char *head, size_t n, const char *name);
+
+/* Kind of Outlook store, from its header (bits). */
+typedef enum lka_pst_kind {
+	LKA_PST_ANSI = 1,    /* 32-bit (Outlook 97-2002) */
+	LKA_PST_UNICODE = 2, /* 64-bit (Outlook 2003 and later) */
+	LKA_PST_OST = 4,     /* an offline store (wMagicClient "SO") */
+} lka_pst_kind;
+
+/* Is head (n bytes) the header of a PST/OST?  *kind (may be NULL): lka_pst_kind bits. */
+bool lka_detect_pst(const unsigned char *head, size_t n, unsigned *kind);
 
 /* Per-process reader state: created once in each reader process. */
 typedef struct lka_rctx lka_rctx;

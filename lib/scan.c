@@ -430,6 +430,11 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 		f->role = LKA_ROLE_MESSAGES;
 		set_folder(sc, f, f->relpath, "mbox");
 		return;
+	} else if (fmt == LKA_FMT_PST) {
+		/* a PST is a tree of folders of its own: the reader emits them below this one */
+		f->role = LKA_ROLE_MESSAGES;
+		set_folder(sc, f, f->relpath, "pst");
+		return;
 	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX) {
 		f->role = LKA_ROLE_MESSAGES;
 	} else if (fmt == LKA_FMT_VCARD || fmt == LKA_FMT_LDIF || fmt == LKA_FMT_CSVBOOK) {

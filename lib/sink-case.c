@@ -57,6 +57,10 @@ enum {
 	S_SOURCE_ADD_COUNTS,
 	S_PENDING_FILES,
 	S_PENDING_COUNT,
+	S_PST_MSG,
+	S_PST_RCPT,
+	S_PST_FOLDER_ROLE,
+	S_PST_FOLDER_COUNT,
 	S__COUNT
 };
 
@@ -135,6 +139,11 @@ static const char *const sql_text[S__COUNT] = {
 		"declared_type, detected_type, bytes, sha256, disposition, content_id, part_path, "
 		"transfer_encoding, inline, truncated, damaged, stored) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[S_PST_MSG] = "UPDATE messages SET engine = ?2, recovered = ?3 WHERE id = ?1",
+	[S_PST_RCPT] = "UPDATE recipients SET address_type = ?2, legacy_dn = ?3 WHERE id = ?1",
+	[S_PST_FOLDER_ROLE] = "UPDATE folders SET role = ?2 WHERE id = ?1",
+	[S_PST_FOLDER_COUNT] = "INSERT OR REPLACE INTO folder_counts (folder_id, engine, "
+			       "expected_items) VALUES (?1, ?2, ?3)",
 	[S_ERROR_INSERT] = "INSERT INTO errors (source_id, source_file_id, message_id, run_id, "
 			   "location, severity, kind, message, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -719,6 +728,34 @@ lka_case__source_finish(lka_case *kase, int64_t source_id, char *status_out, lka
 
 /* ---------------------------------------------------------------- folders */
 
+/* A PST folder's role and the item count an engine gave for it (sql/pst.sql). */
+static lka_status
+folder_pst(lka_case *kase, int64_t id, const lka_folder *f, lka_error *err)
+{
+	sqlite3_stmt *s;
+	int brc = SQLITE_OK;
+	lka_status st;
+
+	if (f->role) {
+		if (!(s = stmt(kase, S_PST_FOLDER_ROLE, err)))
+			return LKA_FATAL;
+		sqlite3_bind_int64(s, 1, id);
+		bind_text(s, 2, f->role, &brc);
+		if ((st = run(kase, s, &brc, "record a folder's role", err)) != LKA_OK)
+			return st;
+	}
+	if (f->engine && f->expected_items >= 0) {
+		if (!(s = stmt(kase, S_PST_FOLDER_COUNT, err)))
+			return LKA_FATAL;
+		sqlite3_bind_int64(s, 1, id);
+		bind_text(s, 2, f->engine, &brc);
+		sqlite3_bind_int64(s, 3, f->expected_items);
+		if ((st = run(kase, s, &brc, "record a folder's item count", err)) != LKA_OK)
+			return st;
+	}
+	return LKA_OK;
+}
+
 lka_status
 lka_case__folder_ensure(lka_case *kase, int64_t source_id, int64_t parent_id, const lka_folder *f,
 			int64_t *out, lka_error *err)
@@ -776,6 +813,8 @@ lka_case__folder_ensure(lka_case *kase, int64_t source_id, int64_t parent_id, co
 		goto out;
 	st = folder_insert(kase, source_id, parent_id, path, name, f->folder_class, out, err);
 out:
+	if (st == LKA_OK && *out > 0 && (f->role || f->engine))
+		st = folder_pst(kase, *out, f, err);
 	free(parent_path);
 	free(path);
 	return st;
@@ -1147,6 +1186,16 @@ write_msg(writer *w, const lka_msg *m, int64_t parent_att, int depth, const char
 		return st;
 	id = sqlite3_last_insert_rowid(kase->db);
 	w->n.messages++;
+	if (m->engine || m->recovered) {
+		/* Outlook items: which engine read it, recovered or not (sql/pst.sql) */
+		if (!(s = stmt(kase, S_PST_MSG, w->err)))
+			return LKA_FATAL;
+		sqlite3_bind_int64(s, 1, id);
+		bind_text(s, 2, m->engine, &brc);
+		sqlite3_bind_int(s, 3, m->recovered);
+		if ((st = run(kase, s, &brc, "record a message's engine", w->err)) != LKA_OK)
+			return st;
+	}
 
 	if (m->n_addrs && !(s = stmt(kase, S_RCPT_INSERT, w->err)))
 		return LKA_FATAL;
@@ -1163,6 +1212,17 @@ write_msg(writer *w, const lka_msg *m, int64_t parent_att, int depth, const char
 		sqlite3_bind_int(s, 7, (int)pos[r]++);
 		if ((st = run(kase, s, &brc, "record a recipient", w->err)) != LKA_OK)
 			return st;
+		if (a->addr_type || a->legacy_dn) {
+			sqlite3_stmt *u = stmt(kase, S_PST_RCPT, w->err);
+			if (!u)
+				return LKA_FATAL;
+			sqlite3_bind_int64(u, 1, sqlite3_last_insert_rowid(kase->db));
+			bind_text(u, 2, a->addr_type, &brc);
+			bind_text(u, 3, a->legacy_dn, &brc);
+			if ((st = run(kase, u, &brc, "record a recipient's MAPI address", w->err)) !=
+			    LKA_OK)
+				return st;
+		}
 	}
 	for (size_t i = 0; i < m->n_atts; i++)
 		if ((st = write_att(w, id, 0, &m->atts[i], i, depth, where, &extra)) != LKA_OK)

@@ -144,14 +144,15 @@ put_msg(lka_buf *b, const lka_msg *m, int depth)
 	ok = ok && put_u32(b, (uint32_t)m->n_addrs);
 	for (size_t i = 0; ok && i < m->n_addrs; i++)
 		ok = put_u8(b, m->addrs[i].role) && put_str(b, m->addrs[i].address) &&
-		     put_str(b, m->addrs[i].name) && put_str(b, m->addrs[i].raw);
+		     put_str(b, m->addrs[i].name) && put_str(b, m->addrs[i].raw) &&
+		     put_str(b, m->addrs[i].addr_type) && put_str(b, m->addrs[i].legacy_dn);
 	ok = ok && put_u32(b, (uint32_t)m->n_atts);
 	for (size_t i = 0; ok && i < m->n_atts; i++)
 		ok = put_att(b, &m->atts[i], depth);
 	ok = ok && put_u32(b, (uint32_t)m->diags.n);
 	for (size_t i = 0; ok && i < m->diags.n; i++)
 		ok = put_diag(b, &m->diags.v[i]);
-	return ok;
+	return ok && put_str(b, m->engine) && put_u8(b, m->recovered);
 }
 
 static bool
@@ -230,7 +231,8 @@ lka_wire_put_folder(lka_buf *b, uint64_t task_id, const lka_folder *f)
 	size_t at = frame_start(b, LKA_FR_FOLDER, task_id, &ok);
 
 	ok = ok && put_i64(b, f->id) && put_i64(b, f->parent_id) && put_str(b, f->name) &&
-	     put_str(b, f->path) && put_str(b, f->folder_class);
+	     put_str(b, f->path) && put_str(b, f->folder_class) && put_str(b, f->role) &&
+	     put_str(b, f->engine) && put_i64(b, f->expected_items);
 	return frame_end(b, at, ok);
 }
 
@@ -440,7 +442,7 @@ get_msg(rd *r, int depth)
 	m->raw_size = get_u64(r);
 	get_raw(r, m->raw_sha256, LKA_SHA256_LEN);
 	m->has_raw_sha256 = get_u8(r) != 0;
-	if (get_count(r, 13, &n) && n) {
+	if (get_count(r, 21, &n) && n) {
 		m->addrs = calloc(n, sizeof *m->addrs);
 		if (!m->addrs)
 			r->bad = true;
@@ -451,6 +453,8 @@ get_msg(rd *r, int depth)
 			m->addrs[i].address = get_str(r);
 			m->addrs[i].name = get_str(r);
 			m->addrs[i].raw = get_str(r);
+			m->addrs[i].addr_type = get_str(r);
+			m->addrs[i].legacy_dn = get_str(r);
 			m->n_addrs = i + 1;
 		}
 	}
@@ -473,6 +477,8 @@ get_msg(rd *r, int depth)
 			get_diag(r, &m->diags.v[i]);
 		}
 	}
+	m->engine = get_str(r);
+	m->recovered = get_u8(r) != 0;
 	return m;
 }
 
@@ -610,6 +616,9 @@ lka_wire_get_frame(lka_frame *out, const unsigned char *p, size_t n)
 		out->folder.name = get_str(&r);
 		out->folder.path = get_str(&r);
 		out->folder.folder_class = get_str(&r);
+		out->folder.role = get_str(&r);
+		out->folder.engine = get_str(&r);
+		out->folder.expected_items = get_i64(&r);
 		break;
 	case LKA_FR_MESSAGE:
 		get_loc(&r, &out->has_loc, &out->loc);

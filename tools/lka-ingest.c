@@ -164,6 +164,11 @@ summary(const struct ingest_opts *o, const lka_ingest_stats *s)
 		tool_num(c, sizeof c, s->attachments), tool_num(d, sizeof d, s->errors),
 		(unsigned long long)s->reader_crashes, s->seconds,
 		s->seconds > 0 ? (double)s->messages / s->seconds : 0.0);
+	if (s->shortfalls)
+		fprintf(stderr,
+			"%s: %llu PST folder(s) hold fewer items than they list: see the lines "
+			"above, the errors table and the folder_completeness view\n",
+			tool_name, (unsigned long long)s->shortfalls);
 }
 
 int

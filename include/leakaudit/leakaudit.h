@@ -58,6 +58,7 @@ typedef enum lka_errkind {
 	LKA_E_USAGE,       /* the caller passed something wrong */
 	LKA_E_CRASH,       /* a reader process died, hung or ran out of memory */
 	LKA_E_CHANGED,     /* evidence differs from what was recorded */
+	LKA_E_MISMATCH,    /* two parsers of one file disagree ("engine-mismatch", PST) */
 } lka_errkind;
 
 /** Detail of the last failure.  Plain data: allocate it anywhere. @since 0.1 */
@@ -165,6 +166,7 @@ typedef struct lka_ingest_stats {
 	uint64_t bytes_total;
 	uint64_t reader_crashes;   /* reader processes that died, hung or ran out of memory */
 	double seconds;
+	uint64_t shortfalls;       /* PST folders holding fewer ingested items than they list */
 } lka_ingest_stats;
 
 typedef struct lka_ingest lka_ingest;

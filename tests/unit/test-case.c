@@ -171,6 +171,7 @@ add_addr(lka_msg *m, lka_role role, const char *addr, const char *name, const ch
 
 	m->addrs = realloc(m->addrs, (m->n_addrs + 1) * sizeof *m->addrs);
 	a = &m->addrs[m->n_addrs++];
+	memset(a, 0, sizeof *a);
 	a->role = role;
 	a->address = S(addr);
 	a->name = S(name);

@@ -143,7 +143,7 @@ test_names(void)
 	}
 	ok(strcmp(lka_format_name(LKA_FMT_MAILDIR), "maildir") == 0, "maildir name");
 	ok(strcmp(lka_format_name((lka_format)99), "unknown") == 0, "out of range: unknown");
-	ok(lka_format_from_name("pst") == LKA_FMT_UNKNOWN, "unknown name: unknown");
+	ok(lka_format_from_name("tnef-x") == LKA_FMT_UNKNOWN, "unknown name: unknown");
 	ok(lka_format_from_name(NULL) == LKA_FMT_UNKNOWN, "NULL name: unknown");
 }
 

@@ -85,7 +85,7 @@ main(void)
 {
 	lka_buf b;
 	lka_itemloc loc = { 7, 4096, 2000 };
-	lka_folder fo = { 3, 1, (char *)"Boîte", (char *)"Inbox/Boîte", (char *)"IPF.Note" };
+	lka_folder fo = { 3, 1, (char *)"Boîte", (char *)"Inbox/Boîte", (char *)"IPF.Note", NULL, NULL, -1 };
 	lka_diag dg = { LKA_FAILED, LKA_E_LIMIT, NULL, (char *)"too big" };
 	lka_task task = { "/ev/box.mbox", "box.mbox", LKA_FMT_MBOX, 5 };
 	lka_msg *m = sample_msg(3);

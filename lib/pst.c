@@ -1,0 +1,1846 @@
+/*
+ * pst.c — Outlook PST/OST reader on libpff (one handle per reader process).
+ *
+ * Walks the whole folder tree from the store's root (the IPM subtree, the
+ * search root and the system folders, each folder with a role), emits every
+ * item of every folder as a message with its MAPI message class, the full
+ * recipient table (type, display name, SMTP address, Exchange legacy DN),
+ * bodies (plain, HTML, RTF converted to text), attachments by value
+ * (hashed, kept), embedded messages (recursively) and by-reference/OLE
+ * attachments (recorded as such), then the deleted items libpff recovers,
+ * flagged recovered.
+ *
+ * Item ordinals: the items of the folders in walk order, then the recovered
+ * items.  The walk order depends only on the file, so a resumed task
+ * (task->skip) skips exactly what was done.  Folders are re-emitted on every
+ * run (they are not items).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <libpff.h>
+
+#include "internal.h"
+#include "mime.h"
+#include "pst.h"
+
+/* The item_get_entry_value* calls are the only by-tag accessors of this libpff. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+#define EMBED_DEPTH_MAX 16
+#define READ_CHUNK ((size_t)1 << 20)
+#define ANY LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE
+
+/* MAPI property ids used here */
+enum {
+	P_MESSAGE_CLASS = 0x001a,
+	P_SUBJECT = 0x0037,
+	P_CLIENT_SUBMIT_TIME = 0x0039,
+	P_SENT_REPR_NAME = 0x0042,
+	P_SENT_REPR_ADDRTYPE = 0x0064,
+	P_SENT_REPR_EMAIL = 0x0065,
+	P_TRANSPORT_HEADERS = 0x007d,
+	P_RECIPIENT_TYPE = 0x0c15,
+	P_SENDER_NAME = 0x0c1a,
+	P_SENDER_ADDRTYPE = 0x0c1e,
+	P_SENDER_EMAIL = 0x0c1f,
+	P_DELIVERY_TIME = 0x0e06,
+	P_INTERNET_MESSAGE_ID = 0x1035,
+	P_INTERNET_REFERENCES = 0x1039,
+	P_IN_REPLY_TO = 0x1042,
+	P_DISPLAY_NAME = 0x3001,
+	P_ADDRTYPE = 0x3002,
+	P_EMAIL = 0x3003,
+	P_FOLDER_TYPE = 0x3601,
+	P_CONTAINER_CLASS = 0x3613,
+	P_ATT_FILENAME = 0x3704,
+	P_ATT_METHOD = 0x3705,
+	P_ATT_LONG_FILENAME = 0x3707,
+	P_ATT_LONG_PATHNAME = 0x3708,
+	P_ATT_PATHNAME = 0x370d,
+	P_ATT_MIME_TAG = 0x370e,
+	P_ATT_CONTENT_ID = 0x3712,
+	P_ATT_FLAGS = 0x3714,
+	P_SMTP_ADDRESS = 0x39fe,
+	P_INTERNET_CPID = 0x3fde,
+	P_MESSAGE_CODEPAGE = 0x3ffd,
+	P_SENDER_SMTP = 0x5d01,
+	P_SENT_REPR_SMTP = 0x5d02,
+	P_RECIPIENT_FLAGS = 0x5ffd,
+	P_ATT_HIDDEN = 0x7ffe,
+	P_PST_PASSWORD = 0x67ff,
+	P_IPM_SUBTREE = 0x35e0,
+	P_FINDER = 0x35e7,
+	/* named properties, as libpff maps them (their LIDs) */
+	P_EMAIL1_DISPLAY = 0x8080,
+	P_APPT_LOCATION = 0x8208,
+	P_APPT_START = 0x820d,
+	P_APPT_END = 0x820e,
+	P_TASK_DUE = 0x8105,
+	P_DL_NAME = 0x8053,
+	P_DL_ONE_OFF = 0x8054,
+};
+
+typedef struct prun {
+	const lka_task *task;
+	lka_sink *sink;
+	lka_mime *mime;
+	const lka_limits *lim;
+	bool store;
+	libpff_file_t *f;
+	unsigned kind;          /* lka_pst_kind bits */
+	const char *charset;    /* default charset of 8-bit strings (ANSI stores) */
+	uint64_t ordinal;       /* next item ordinal */
+	int64_t next_folder;    /* next reader folder id */
+	uint32_t ipm_nid, finder_nid;
+	uint64_t items, failed, recovered;
+	bool warned, stop;
+	bool use_libpst;
+	/* for the libpst pass */
+	uint64_t *known;        /* descriptor ids of items libpff read well */
+	size_t n_known, cap_known;
+	struct pfolder {        /* folders emitted, by descriptor id */
+		uint64_t nid;
+		int64_t id, parent_id;
+		char *name;
+		int64_t pff_expected; /* -1: libpff did not list this folder */
+		bool counted;         /* libpst's count for it was recorded */
+	} *folders;
+	size_t n_folders, cap_folders;
+	struct stub {           /* libpff items without a message class: held for libpst */
+		uint64_t nid;
+		int64_t folder_id;
+		lka_itemloc loc;
+		lka_msg *m;
+	} *stubs;
+	size_t n_stubs, cap_stubs;
+	uint64_t pst_items;     /* items libpst added */
+} prun;
+
+/* Grow a vector to hold one more element; false on OOM. */
+static bool
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 64;
+	p = realloc(*v, c * size);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+static void
+note_known(prun *r, uint64_t nid)
+{
+	if (grow((void **)&r->known, &r->cap_known, r->n_known, sizeof *r->known))
+		r->known[r->n_known++] = nid;
+}
+
+static void
+note_folder(prun *r, uint64_t nid, int64_t id, int64_t parent_id, const char *name,
+	    int64_t expected)
+{
+	struct pfolder *f;
+
+	if (!grow((void **)&r->folders, &r->cap_folders, r->n_folders, sizeof *r->folders))
+		return;
+	f = &r->folders[r->n_folders++];
+	f->nid = nid;
+	f->id = id;
+	f->parent_id = parent_id;
+	f->name = lka__strdup(name);
+	f->pff_expected = expected;
+	f->counted = false;
+}
+
+static struct pfolder *
+find_folder(prun *r, uint64_t nid)
+{
+	for (size_t i = 0; i < r->n_folders; i++)
+		if (r->folders[i].nid == nid)
+			return &r->folders[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void
+sink_status(prun *r, lka_status st)
+{
+	if (st == LKA_FATAL)
+		r->stop = true;
+}
+
+/* The root cause of a libpff error: the first line of its backtrace, without the function name. */
+static const char *
+err_text(libpff_error_t *e, char *buf, size_t cap)
+{
+	char *nl, *colon;
+
+	buf[0] = '\0';
+	if (e && libpff_error_backtrace_sprint(e, buf, cap) <= 0 &&
+	    libpff_error_sprint(e, buf, cap) <= 0)
+		buf[0] = '\0';
+	if ((nl = strchr(buf, '\n')))
+		*nl = '\0';
+	colon = strstr(buf, ": ");
+	if (colon && strncmp(buf, "libpff_", 7) == 0)
+		memmove(buf, colon + 2, strlen(colon + 2) + 1);
+	{
+		size_t n = strlen(buf);
+		while (n && (buf[n - 1] == '.' || buf[n - 1] == ' '))
+			buf[--n] = '\0';
+	}
+	if (!buf[0])
+		snprintf(buf, cap, "libpff gave no reason (not found)");
+	return buf;
+}
+
+static void
+emit_diag(prun *r, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *location,
+	  const char *fmt, ...) LKA_PRINTF(6, 7);
+
+static void
+emit_diag(prun *r, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *location,
+	  const char *fmt, ...)
+{
+	char msg[600], where[512];
+	lka_diag d;
+	va_list ap;
+
+	if (r->stop)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (location)
+		snprintf(where, sizeof where, "%s", location);
+	d.severity = sev;
+	d.kind = kind;
+	d.location = location ? where : NULL;
+	d.message = msg;
+	r->warned = true;
+	sink_status(r, r->sink->ops->diag(r->sink, loc, &d));
+}
+
+/* A Windows code page as an iconv charset name (NULL for 0). */
+const char *
+lka__pst_cp_charset(uint32_t cp, char *buf, size_t cap)
+{
+	switch (cp) {
+	case 0: return NULL;
+	case 65001: return "utf-8";
+	case 20127: return "us-ascii";
+	case 932: return "cp932";
+	case 936: return "gbk";       /* libpst maps it to a charset that does not exist */
+	case 949: return "cp949";
+	case 950: return "big5";
+	case 20866: return "koi8-r";
+	case 21866: return "koi8-u";
+	case 50220: case 50221: case 50222: return "iso-2022-jp";
+	case 51932: return "euc-jp";
+	case 51949: return "euc-kr";
+	case 52936: return "hz-gb-2312";
+	case 54936: return "gb18030";
+	case 1200: return "utf-16le";
+	case 1201: return "utf-16be";
+	default: break;
+	}
+	if (cp >= 28591 && cp <= 28606) {
+		snprintf(buf, cap, "iso-8859-%u", cp - 28590);
+		return buf;
+	}
+	if (cp >= 1250 && cp <= 1258) {
+		snprintf(buf, cap, "windows-%u", cp);
+		return buf;
+	}
+	snprintf(buf, cap, "cp%u", cp);
+	return buf;
+}
+
+/* The stored bytes of a property (any type, borrowed from libpff); false if absent. */
+static bool
+prop_raw(libpff_item_t *it, int set, uint32_t tag, uint32_t *vt, const uint8_t **p, size_t *n)
+{
+	uint8_t *d = NULL;
+
+	*vt = 0;
+	*n = 0;
+	*p = NULL;
+	if (libpff_item_get_entry_value(it, set, tag, vt, &d, n, ANY, NULL) != 1)
+		return false;
+	*p = d;
+	if (!d)
+		*n = 0;
+	return true;
+}
+
+/* A copy of the bytes of a property (any type); NULL if absent.  *n: length. */
+static unsigned char *
+prop_bin(libpff_item_t *it, int set, uint32_t tag, size_t *n)
+{
+	const uint8_t *d;
+	uint32_t vt;
+	unsigned char *p;
+
+	if (!prop_raw(it, set, tag, &vt, &d, n))
+		return NULL;
+	p = malloc(*n ? *n : 1);
+	if (p && *n)
+		memcpy(p, d, *n);
+	return p;
+}
+
+static bool
+prop_u32(libpff_item_t *it, int set, uint32_t tag, uint32_t *v)
+{
+	*v = 0;
+	return libpff_item_get_entry_value_32bit(it, set, tag, v, 0, NULL) == 1;
+}
+
+static bool
+prop_time(libpff_item_t *it, int set, uint32_t tag, int64_t *unix_s)
+{
+	uint64_t ft = 0;
+
+	if (libpff_item_get_entry_value_filetime(it, set, tag, &ft, 0, NULL) != 1 || ft == 0)
+		return false;
+	/* FILETIME: 100 ns since 1601-01-01 */
+	*unix_s = (int64_t)(ft / 10000000u) - 11644473600LL;
+	return true;
+}
+
+/* Drop trailing NULs (PT_STRING8 values often keep theirs). */
+static size_t
+trim_nul(const unsigned char *p, size_t n)
+{
+	while (n && p[n - 1] == 0)
+		n--;
+	return n;
+}
+
+/*
+ * A string property as valid UTF-8, or NULL.  Unicode values are UTF-16LE;
+ * 8-bit values are decoded with charset (the item's code page) and a checked
+ * fallback (lka_text_to_utf8): never left as raw bytes.
+ */
+static char *
+prop_str(libpff_item_t *it, int set, uint32_t tag, const char *charset)
+{
+	const uint8_t *d;
+	uint32_t vt;
+	size_t n;
+
+	if (!prop_raw(it, set, tag, &vt, &d, &n))
+		return NULL;
+	if (vt == 0x001f) {
+		n &= ~(size_t)1;
+		while (n >= 2 && d[n - 1] == 0 && d[n - 2] == 0)
+			n -= 2;
+		return lka_text_to_utf8((const char *)d, n, "utf-16le", NULL);
+	}
+	if (vt != 0x001e)
+		return NULL;
+	return lka_text_to_utf8((const char *)d, trim_nul(d, n), charset, NULL);
+}
+
+/* A string property, NULL when absent or empty. */
+static char *
+prop_str_ne(libpff_item_t *it, int set, uint32_t tag, const char *charset)
+{
+	char *s = prop_str(it, set, tag, charset);
+
+	if (s && !*s) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* The item's charset for 8-bit strings: its code page, the internet one, the file's. */
+static const char *
+item_charset(prun *r, libpff_item_t *it, char *buf, size_t cap)
+{
+	uint32_t cp = 0;
+	const char *cs = NULL;
+
+	if (prop_u32(it, 0, P_MESSAGE_CODEPAGE, &cp) && cp)
+		cs = lka__pst_cp_charset(cp, buf, cap);
+	else if (prop_u32(it, 0, P_INTERNET_CPID, &cp) && cp)
+		cs = lka__pst_cp_charset(cp, buf, cap);
+	return cs ? cs : r->charset;
+}
+
+static int
+lc(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static bool
+streq_ci(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	for (; *a && *b; a++, b++)
+		if (lc(*a) != lc(*b))
+			return false;
+	return *a == *b;
+}
+
+static bool
+prefix_ci(const char *s, const char *p)
+{
+	if (!s)
+		return false;
+	for (; *p; s++, p++)
+		if (!*s || lc(*s) != *p)
+			return false;
+	return true;
+}
+
+/* Cap a UTF-8 string at max bytes, on a character boundary. */
+static void
+cap_text(char *s, uint64_t max)
+{
+	size_t n;
+
+	if (!s || max == 0)
+		return;
+	n = strlen(s);
+	if (n <= max)
+		return;
+	n = (size_t)max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+/* ------------------------------------------------------------- RTF */
+
+static bool
+rtf_skipped_destination(const char *w)
+{
+	static const char *const dests[] = {
+		"fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "header",
+		"footer", "listtable", "listoverridetable", "rsidtbl", "generator",
+		"xmlnstbl", "themedata", "latentstyles", "datastore", "filetbl",
+		"revtbl", "headerl", "headerr", "footerl", "footerr", "fldinst",
+	};
+	for (size_t i = 0; i < LKA_ARRAY_LEN(dests); i++)
+		if (!strcmp(w, dests[i]))
+			return true;
+	return false;
+}
+
+static void
+rtf_flush(lka_buf *out, lka_buf *bytes, const char *charset)
+{
+	char *t;
+
+	if (!bytes->len)
+		return;
+	t = lka_text_to_utf8((const char *)bytes->data, bytes->len, charset, NULL);
+	if (t)
+		lka_buf_adds(out, t);
+	free(t);
+	lka_buf_reset(bytes);
+}
+
+static unsigned
+hexval(char h)
+{
+	return (unsigned)(h >= '0' && h <= '9' ? h - '0'
+			  : h >= 'a' && h <= 'f' ? h - 'a' + 10
+			  : h >= 'A' && h <= 'F' ? h - 'A' + 10 : 0);
+}
+
+/*
+ * RTF to plain text: enough for message bodies (Outlook writes simple RTF).
+ * Keeps text, \par/\line/\tab, \'hh in the document's ANSI code page and
+ * \uN; drops ignorable destinations ({\*...}), font/colour/style tables,
+ * pictures and objects.  For RTF that encapsulates HTML (\fromhtml) the
+ * text outside \htmlrtf blocks is kept, which is the HTML source's text.
+ */
+char *
+lka__rtf_to_text(const char *p, size_t n)
+{
+	lka_buf out, bytes;
+	char charset[32] = "windows-1252";
+	int depth = 0, skip_depth = -1, uc = 1, pending_skip = 0;
+	bool htmlrtf = false;
+	char *res;
+
+	lka_buf_init(&out, 0);
+	lka_buf_init(&bytes, 0);
+	for (size_t i = 0; i < n;) {
+		char c = p[i];
+		bool skipping = skip_depth >= 0 || htmlrtf;
+
+		if (c == '{') {
+			depth++;
+			i++;
+			if (i + 1 < n && p[i] == '\\' && p[i + 1] == '*' && skip_depth < 0)
+				skip_depth = depth;
+			continue;
+		}
+		if (c == '}') {
+			if (skip_depth == depth)
+				skip_depth = -1;
+			depth--;
+			i++;
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			i++;
+			continue;
+		}
+		if (c != '\\') {
+			if (pending_skip > 0)
+				pending_skip--;
+			else if (!skipping)
+				lka_buf_addc(&bytes, (unsigned char)c);
+			i++;
+			continue;
+		}
+		/* a control word or symbol */
+		i++;
+		if (i >= n)
+			break;
+		if (p[i] == '\'') {
+			unsigned v = 0;
+			if (i + 2 < n)
+				v = hexval(p[i + 1]) * 16 + hexval(p[i + 2]);
+			i += 3;
+			if (pending_skip > 0)
+				pending_skip--;
+			else if (!skipping)
+				lka_buf_addc(&bytes, (int)v);
+			continue;
+		}
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z'))) {
+			char sym = p[i++];
+			if (!skipping && (sym == '\\' || sym == '{' || sym == '}'))
+				lka_buf_addc(&bytes, sym);
+			else if (!skipping && sym == '~')
+				lka_buf_addc(&bytes, ' ');
+			continue;
+		}
+		{
+			char word[32];
+			size_t w = 0;
+			long param = 0;
+			bool has_param = false, neg = false;
+
+			while (i < n && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z'))) {
+				if (w + 1 < sizeof word)
+					word[w++] = p[i];
+				i++;
+			}
+			word[w] = '\0';
+			if (i < n && p[i] == '-') {
+				neg = true;
+				i++;
+			}
+			while (i < n && p[i] >= '0' && p[i] <= '9') {
+				if (param < 100000000)
+					param = param * 10 + (p[i] - '0');
+				has_param = true;
+				i++;
+			}
+			if (neg)
+				param = -param;
+			if (i < n && p[i] == ' ')
+				i++;
+			if (!strcmp(word, "htmlrtf")) {
+				htmlrtf = !(has_param && param == 0);
+				continue;
+			}
+			if (!strcmp(word, "ansicpg") && has_param && param > 0) {
+				char b[32];
+				const char *cs = lka__pst_cp_charset((uint32_t)param, b, sizeof b);
+				rtf_flush(&out, &bytes, charset);
+				if (cs)
+					snprintf(charset, sizeof charset, "%s", cs);
+				continue;
+			}
+			if (skipping)
+				continue;
+			if (rtf_skipped_destination(word)) {
+				skip_depth = depth;
+				continue;
+			}
+			if (!strcmp(word, "par") || !strcmp(word, "line") || !strcmp(word, "row")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_addc(&out, '\n');
+			} else if (!strcmp(word, "tab") || !strcmp(word, "cell")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_addc(&out, '\t');
+			} else if (!strcmp(word, "uc") && has_param) {
+				uc = (int)(param < 0 ? 0 : param > 4 ? 4 : param);
+			} else if (!strcmp(word, "u") && has_param) {
+				long v = param < 0 ? param + 65536 : param;
+				rtf_flush(&out, &bytes, charset);
+				if ((v > 0 && v < 0xd800) || (v >= 0xe000 && v <= 0xffff))
+					lka_utf8__put(&out, (uint32_t)v);
+				pending_skip = uc;
+			} else if (!strcmp(word, "emdash")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_adds(&out, "\xe2\x80\x94");
+			} else if (!strcmp(word, "endash")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_adds(&out, "\xe2\x80\x93");
+			} else if (!strcmp(word, "bullet")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_adds(&out, "\xe2\x80\xa2");
+			} else if (!strcmp(word, "lquote") || !strcmp(word, "rquote")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_addc(&out, '\'');
+			} else if (!strcmp(word, "ldblquote") || !strcmp(word, "rdblquote")) {
+				rtf_flush(&out, &bytes, charset);
+				lka_buf_addc(&out, '"');
+			}
+		}
+	}
+	rtf_flush(&out, &bytes, charset);
+	lka_buf_free(&bytes);
+	if (out.oom) {
+		lka_buf_free(&out);
+		return NULL;
+	}
+	if (!out.data)
+		return lka__strdup("");
+	res = lka_buf_steal(&out, NULL);
+	if (res && !lka_utf8_valid(res, strlen(res))) {
+		char *t = lka_text_to_utf8(res, strlen(res), "utf-8", NULL);
+		free(res);
+		res = t;
+	}
+	return res;
+}
+
+/* ------------------------------------------------------------ messages */
+
+static lka_msg *read_item(prun *r, libpff_item_t *it, int depth);
+static char *strip_angle_dup(char *s);
+
+static void
+add_diag(lka_msg *m, lka_status sev, const char *where, libpff_error_t **e, const char *what)
+{
+	char buf[512];
+
+	(void)lka_diags_add(&m->diags, sev, LKA_E_CORRUPT, where, "%s: %s", what,
+			    err_text(e ? *e : NULL, buf, sizeof buf));
+	if (e)
+		libpff_error_free(e);
+}
+
+/*
+ * Add a mailbox.  The address is the SMTP one (smtp, or email when the
+ * address type is SMTP); an Exchange address (type EX, or a "/o=..." value)
+ * is kept as the legacy DN beside it.
+ */
+static bool
+add_addr(lka_msg *m, lka_role role, const char *name, const char *email, const char *addrtype,
+	 const char *smtp)
+{
+	lka_addr *v = realloc(m->addrs, (m->n_addrs + 1) * sizeof *v), *a;
+	const char *addr = NULL, *shown;
+	size_t n;
+	char *raw;
+
+	if (!v)
+		return false;
+	m->addrs = v;
+	a = &v[m->n_addrs];
+	memset(a, 0, sizeof *a);
+	a->role = role;
+	if (smtp && *smtp)
+		addr = smtp;
+	else if (email && *email && (!addrtype || streq_ci(addrtype, "SMTP")) && strchr(email, '@'))
+		addr = email;
+	a->address = addr ? lka_addr_normalize(addr) : NULL;
+	a->name = name && *name ? lka__strdup(name) : NULL;
+	a->addr_type = addrtype && *addrtype ? lka__strdup(addrtype) : NULL;
+	if (email && *email && (streq_ci(addrtype, "EX") || email[0] == '/'))
+		a->legacy_dn = lka__strdup(email);
+	shown = addr ? addr : email;
+	n = (name ? strlen(name) : 0) + (shown ? strlen(shown) : 0) + 8;
+	raw = malloc(n);
+	if (raw) {
+		if (name && *name && shown && *shown)
+			snprintf(raw, n, "%s <%s>", name, shown);
+		else
+			snprintf(raw, n, "%s", shown && *shown ? shown : name ? name : "");
+		if (!*raw) {
+			free(raw);
+			raw = NULL;
+		}
+	}
+	a->raw = raw;
+	m->n_addrs++;
+	return true;
+}
+
+static void
+read_recipients(libpff_item_t *it, lka_msg *m, const char *cs, bool meeting)
+{
+	libpff_item_t *rc = NULL;
+	libpff_error_t *e = NULL;
+	int n = 0, got;
+
+	got = libpff_message_get_recipients(it, &rc, &e);
+	if (got != 1) {
+		if (got < 0)
+			add_diag(m, LKA_WARN, "recipients", &e, "recipient table unreadable");
+		libpff_error_free(&e);
+		return;
+	}
+	if (libpff_item_get_number_of_record_sets(rc, &n, &e) != 1) {
+		add_diag(m, LKA_WARN, "recipients", &e, "recipient table unreadable");
+		libpff_item_free(&rc, NULL);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		uint32_t type = 1, flags = 0;
+		char *name = prop_str_ne(rc, i, P_DISPLAY_NAME, cs);
+		char *email = prop_str_ne(rc, i, P_EMAIL, cs);
+		char *atype = prop_str_ne(rc, i, P_ADDRTYPE, cs);
+		char *smtp = prop_str_ne(rc, i, P_SMTP_ADDRESS, cs);
+		lka_role role;
+
+		(void)prop_u32(rc, i, P_RECIPIENT_TYPE, &type);
+		(void)prop_u32(rc, i, P_RECIPIENT_FLAGS, &flags);
+		switch (type & 0x0f) {
+		case 0: role = LKA_ROLE_FROM; break; /* originator */
+		case 2: role = LKA_ROLE_CC; break;   /* cc; meeting: optional attendee */
+		case 3: role = LKA_ROLE_BCC; break;  /* bcc; meeting: resource */
+		default: role = LKA_ROLE_TO; break;  /* to; meeting: required attendee */
+		}
+		if (meeting && (flags & 0x2))
+			role = LKA_ROLE_FROM; /* recipOrganizer */
+		if (!name && !email && !smtp)
+			(void)lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, "recipients",
+					    "recipient %d has no name and no address", i + 1);
+		else
+			(void)add_addr(m, role, name, email, atype, smtp);
+		free(name);
+		free(email);
+		free(atype);
+		free(smtp);
+	}
+	libpff_item_free(&rc, NULL);
+}
+
+/* Read an attachment's bytes: hashed; kept when small enough and stored. */
+static void
+read_att_data(prun *r, libpff_item_t *at, lka_att *a, lka_msg *m, const char *where)
+{
+	libpff_error_t *e = NULL;
+	size64_t size = 0;
+	lka_sha256 h;
+	unsigned char *buf;
+	bool keep;
+	size_t chunk;
+	uint64_t done = 0;
+
+	if (libpff_attachment_get_data_size(at, &size, &e) != 1) {
+		add_diag(m, LKA_WARN, where, &e, "attachment data unreadable");
+		a->flags |= LKA_ATT_DAMAGED;
+		return;
+	}
+	keep = size <= r->lim->decoded_bytes;
+	if (!keep)
+		a->flags |= LKA_ATT_TRUNCATED;
+	chunk = keep ? (size_t)size : READ_CHUNK;
+	buf = malloc(chunk ? chunk : 1);
+	if (!buf) {
+		(void)lka_diags_add(&m->diags, LKA_WARN, LKA_E_NOMEM, where,
+				    "attachment of %llu bytes: out of memory",
+				    (unsigned long long)size);
+		a->flags |= LKA_ATT_DAMAGED;
+		return;
+	}
+	lka_sha256_init(&h);
+	if (size && libpff_attachment_data_seek_offset(at, 0, SEEK_SET, &e) < 0)
+		libpff_error_free(&e);
+	while (done < size) {
+		size_t want = size - done < chunk ? (size_t)(size - done) : chunk;
+		unsigned char *dst = keep ? buf + done : buf;
+		ssize_t got = libpff_attachment_data_read_buffer(at, dst, want, &e);
+		if (got <= 0) {
+			add_diag(m, LKA_WARN, where, &e, "attachment data cut short");
+			a->flags |= LKA_ATT_DAMAGED;
+			break;
+		}
+		lka_sha256_update(&h, dst, (size_t)got);
+		done += (uint64_t)got;
+	}
+	lka_sha256_final(&h, a->sha256);
+	a->size = done;
+	if (done) {
+		char t[128];
+		lka_mime_sniff(r->mime, buf, keep ? (size_t)done : (done < chunk ? (size_t)done : chunk),
+			       t, sizeof t);
+		if (t[0])
+			a->detected_type = lka__strdup(t);
+	}
+	if (keep && r->store) {
+		a->data = buf;
+		a->data_len = (size_t)done;
+	} else {
+		free(buf);
+	}
+}
+
+static void
+read_attachments(prun *r, libpff_item_t *it, lka_msg *m, const char *cs, int depth)
+{
+	libpff_error_t *e = NULL;
+	int n = 0;
+
+	if (libpff_message_get_number_of_attachments(it, &n, &e) != 1) {
+		add_diag(m, LKA_WARN, "attachments", &e, "attachment table unreadable");
+		return;
+	}
+	if (n <= 0)
+		return;
+	m->atts = calloc((size_t)n, sizeof *m->atts);
+	if (!m->atts)
+		return;
+	for (int i = 0; i < n; i++) {
+		libpff_item_t *at = NULL;
+		lka_att *a;
+		int type = 0;
+		uint32_t method = 0, aflags = 0;
+		uint8_t hidden = 0;
+		char where[48], pp[16];
+
+		snprintf(where, sizeof where, "attachment %d", i + 1);
+		if (libpff_message_get_attachment(it, i, &at, &e) != 1) {
+			add_diag(m, LKA_WARN, where, &e, "attachment unreadable");
+			continue;
+		}
+		a = &m->atts[m->n_atts++];
+		snprintf(pp, sizeof pp, "%d", i + 1);
+		a->part_path = lka__strdup(pp);
+		a->filename = prop_str_ne(at, 0, P_ATT_LONG_FILENAME, cs);
+		if (!a->filename)
+			a->filename = prop_str_ne(at, 0, P_ATT_FILENAME, cs);
+		if (!a->filename)
+			a->filename = prop_str_ne(at, 0, P_DISPLAY_NAME, cs);
+		a->declared_type = prop_str_ne(at, 0, P_ATT_MIME_TAG, cs);
+		for (char *q = a->declared_type; q && *q; q++)
+			*q = (char)lc(*q);
+		a->content_id = strip_angle_dup(prop_str_ne(at, 0, P_ATT_CONTENT_ID, cs));
+		(void)prop_u32(at, 0, P_ATT_METHOD, &method);
+		(void)prop_u32(at, 0, P_ATT_FLAGS, &aflags);
+		(void)libpff_item_get_entry_value_boolean(at, 0, P_ATT_HIDDEN, &hidden, 0, NULL);
+		if (a->content_id && (hidden || (aflags & 0x4)))
+			a->flags |= LKA_ATT_INLINE;
+		a->disposition = lka__strdup(a->flags & LKA_ATT_INLINE ? "inline" : "attachment");
+		if (libpff_attachment_get_type(at, &type, &e) != 1) {
+			libpff_error_free(&e);
+			type = method == 5 ? LIBPFF_ATTACHMENT_TYPE_ITEM
+			       : method >= 2 && method <= 4 ? LIBPFF_ATTACHMENT_TYPE_REFERENCE
+			       : method == 0 ? 0 : LIBPFF_ATTACHMENT_TYPE_DATA;
+		}
+		if (type == LIBPFF_ATTACHMENT_TYPE_ITEM) {
+			libpff_item_t *emb = NULL;
+			a->transfer_encoding = lka__strdup("mapi:embedded");
+			if (!a->declared_type)
+				a->declared_type = lka__strdup("application/vnd.ms-outlook");
+			if (depth + 1 > EMBED_DEPTH_MAX) {
+				(void)lka_diags_add(&m->diags, LKA_WARN, LKA_E_LIMIT, where,
+						    "embedded messages nested too deep: not read");
+			} else if (libpff_attachment_get_item(at, &emb, &e) == 1 && emb) {
+				a->embedded = read_item(r, emb, depth + 1);
+				libpff_item_free(&emb, NULL);
+			} else {
+				add_diag(m, LKA_WARN, where, &e, "embedded message unreadable");
+				a->flags |= LKA_ATT_DAMAGED;
+			}
+		} else if (type == LIBPFF_ATTACHMENT_TYPE_REFERENCE) {
+			/* by reference: a path, no bytes in the store */
+			char *path = prop_str_ne(at, 0, P_ATT_LONG_PATHNAME, cs);
+			if (!path)
+				path = prop_str_ne(at, 0, P_ATT_PATHNAME, cs);
+			a->transfer_encoding = lka__strdup("mapi:by-reference");
+			if (path && !a->filename)
+				a->filename = path;
+			else
+				free(path);
+		} else if (type == 0) {
+			/* no attachment method: nothing to read (libpst's recipient pseudo-attachments) */
+			a->transfer_encoding = lka__strdup("mapi:none");
+			lka_sha256_buf("", 0, a->sha256);
+		} else {
+			a->transfer_encoding = lka__strdup(method == 6 ? "mapi:ole" : "mapi:by-value");
+			read_att_data(r, at, a, m, where);
+		}
+		libpff_item_free(&at, NULL);
+	}
+}
+
+/* ---------------------------------------------- non-mail items as text */
+
+static void
+add_field(lka_buf *b, const char *label, char *value)
+{
+	if (value && *value)
+		lka_buf_printf(b, "%s: %s\n", label, value);
+	free(value);
+}
+
+static void
+add_time_field(lka_buf *b, const char *label, libpff_item_t *it, uint32_t tag)
+{
+	int64_t t;
+	char iso[32];
+	time_t tt;
+	struct tm tm;
+
+	if (!prop_time(it, 0, tag, &t))
+		return;
+	tt = (time_t)t;
+	if (gmtime_r(&tt, &tm) && strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		lka_buf_printf(b, "%s: %s\n", label, iso);
+}
+
+static void
+render_contact(libpff_item_t *it, const char *cs, lka_buf *b, lka_msg *m)
+{
+	static const struct {
+		uint32_t tag;
+		const char *label;
+	} fields[] = {
+		{ 0x3001, "Name" },           { 0x3a45, "Prefix" },           { 0x3a06, "Given name" },
+		{ 0x3a44, "Middle name" },    { 0x3a11, "Surname" },          { 0x3a05, "Suffix" },
+		{ 0x3a4f, "Nickname" },       { 0x3a16, "Company" },          { 0x3a18, "Department" },
+		{ 0x3a17, "Title" },          { 0x3a08, "Business phone" },   { 0x3a1b, "Business phone 2" },
+		{ 0x3a09, "Home phone" },     { 0x3a2f, "Home phone 2" },     { 0x3a1c, "Mobile phone" },
+		{ 0x3a24, "Business fax" },   { 0x3a25, "Home fax" },         { 0x3a21, "Pager" },
+		{ 0x3a1a, "Primary phone" },  { 0x3a1f, "Other phone" },      { 0x3a1e, "Car phone" },
+		{ 0x3a02, "Callback phone" }, { 0x3a1d, "Radio phone" },      { 0x3a2d, "ISDN" },
+		{ 0x3a4b, "Telex" },          { 0x3a2e, "Assistant phone" },  { 0x3a30, "Assistant" },
+		{ 0x801b, "Business address" }, { 0x801a, "Home address" },   { 0x801c, "Other address" },
+		{ 0x3a29, "Street" },         { 0x3a27, "City" },             { 0x3a28, "State" },
+		{ 0x3a2a, "Postal code" },    { 0x3a26, "Country" },          { 0x3a5d, "Home street" },
+		{ 0x3a59, "Home city" },      { 0x3a5c, "Home state" },       { 0x3a5b, "Home postal code" },
+		{ 0x3a5a, "Home country" },   { 0x3a63, "Other street" },     { 0x3a5f, "Other city" },
+		{ 0x3a61, "Other postal code" }, { 0x3a60, "Other country" }, { 0x3a51, "Business home page" },
+		{ 0x3a50, "Personal home page" }, { 0x3a4e, "Manager" },      { 0x3a4d, "Gender" },
+		{ 0x3a48, "Spouse" },         { 0x3a0a, "Initials" },         { 0x3a00, "Account" },
+		{ 0x3a0b, "Keywords" },       { 0x3a0c, "Language" },         { 0x3a19, "Office" },
+		{ 0x3a0d, "Location" },       { 0x3a0f, "MHS name" },         { 0x3a13, "Company ID" },
+		{ 0x3a15, "Postal address" }, { 0x3a4a, "Customer ID" },      { 0x3a49, "Computer network" },
+		{ 0x3a12, "Government ID" },
+	};
+	for (size_t i = 0; i < LKA_ARRAY_LEN(fields); i++)
+		add_field(b, fields[i].label, prop_str_ne(it, 0, fields[i].tag, cs));
+	add_time_field(b, "Birthday", it, 0x3a42);
+	add_time_field(b, "Anniversary", it, 0x3a41);
+	/* the three e-mail slots: display name, address type, address, original display name */
+	for (uint32_t k = 0; k < 3; k++) {
+		uint32_t base = P_EMAIL1_DISPLAY + 0x10 * k;
+		char *disp = prop_str_ne(it, 0, base, cs);
+		char *atype = prop_str_ne(it, 0, base + 2, cs);
+		char *addr = prop_str_ne(it, 0, base + 3, cs);
+		char *orig = prop_str_ne(it, 0, base + 4, cs);
+		if (addr) {
+			lka_buf_printf(b, "E-mail %u: %s%s%s%s", k + 1, disp ? disp : "",
+				       disp ? " <" : "", addr, disp ? ">" : "");
+			if (atype && !streq_ci(atype, "SMTP"))
+				lka_buf_printf(b, " (%s)", atype);
+			lka_buf_addc(b, '\n');
+			/* contacts are people whose data leaked: their addresses are kept as recipients */
+			(void)add_addr(m, LKA_ROLE_TO, disp ? disp : orig, addr, atype, NULL);
+		}
+		free(disp);
+		free(atype);
+		free(addr);
+		free(orig);
+	}
+}
+
+/* A distribution list's one-off members (PidLidDistributionListOneOffMembers). */
+static void
+read_dl_members(libpff_item_t *it, lka_buf *b, lka_msg *m)
+{
+	libpff_multi_value_t *mv = NULL;
+	int n = 0;
+
+	if (libpff_item_get_entry_multi_value(it, 0, P_DL_ONE_OFF, &mv, 0, NULL) != 1 || !mv)
+		return;
+	if (libpff_multi_value_get_number_of_values(mv, &n, NULL) == 1) {
+		for (int i = 0; i < n; i++) {
+			size_t sz = 0, off = 24;
+			unsigned char *p;
+			char *parts[3] = { NULL, NULL, NULL };
+			bool uni;
+
+			if (libpff_multi_value_get_value_binary_data_size(mv, i, &sz, NULL) != 1 ||
+			    sz < 24 || !(p = malloc(sz)))
+				continue;
+			if (libpff_multi_value_get_value_binary_data(mv, i, p, sz, NULL) != 1) {
+				free(p);
+				continue;
+			}
+			/* one-off entry id: flags(4) uid(16) version(2) flags(2) name type address */
+			uni = (p[23] & 0x80) != 0;
+			for (int k = 0; k < 3 && off < sz; k++) {
+				size_t end = off;
+				if (uni) {
+					while (end + 1 < sz && (p[end] || p[end + 1]))
+						end += 2;
+					parts[k] = lka_text_to_utf8((const char *)p + off, end - off,
+								    "utf-16le", NULL);
+					off = end + 2;
+				} else {
+					while (end < sz && p[end])
+						end++;
+					parts[k] = lka_text_to_utf8((const char *)p + off, end - off,
+								    NULL, NULL);
+					off = end + 1;
+				}
+			}
+			lka_buf_printf(b, "Member: %s <%s>\n", parts[0] ? parts[0] : "",
+				       parts[2] ? parts[2] : "");
+			(void)add_addr(m, LKA_ROLE_TO, parts[0], parts[2], parts[1], NULL);
+			for (int k = 0; k < 3; k++)
+				free(parts[k]);
+			free(p);
+		}
+	}
+	libpff_multi_value_free(&mv, NULL);
+}
+
+/* ------------------------------------------------------------- bodies */
+
+static char *
+body_plain(libpff_item_t *it, const char *cs)
+{
+	const uint8_t *d;
+	uint32_t vt;
+	size_t n;
+
+	/* PR_BODY: read raw so that 8-bit bodies use the item's code page */
+	if (prop_raw(it, 0, 0x1000, &vt, &d, &n) && (vt == 0x001e || vt == 0x001f)) {
+		if (vt == 0x001f) {
+			n &= ~(size_t)1;
+			while (n >= 2 && d[n - 1] == 0 && d[n - 2] == 0)
+				n -= 2;
+			return n ? lka_text_to_utf8((const char *)d, n, "utf-16le", NULL) : NULL;
+		}
+		n = trim_nul(d, n);
+		return n ? lka_text_to_utf8((const char *)d, n, cs, NULL) : NULL;
+	}
+	return NULL;
+}
+
+static char *
+body_html(libpff_item_t *it, const char *cs)
+{
+	size_t sz = 0;
+	unsigned char *p;
+	char *s;
+
+	if (libpff_message_get_html_body_size(it, &sz, NULL) != 1 || sz == 0)
+		return NULL;
+	p = malloc(sz);
+	if (!p)
+		return NULL;
+	if (libpff_message_get_html_body(it, p, sz, NULL) != 1) {
+		free(p);
+		return NULL;
+	}
+	sz = trim_nul(p, sz);
+	s = sz ? lka_text_to_utf8((const char *)p, sz, cs, NULL) : NULL;
+	free(p);
+	return s;
+}
+
+static char *
+body_rtf(libpff_item_t *it)
+{
+	size_t sz = 0;
+	unsigned char *p;
+	char *s;
+
+	if (libpff_message_get_rtf_body_size(it, &sz, NULL) != 1 || sz == 0)
+		return NULL;
+	p = malloc(sz);
+	if (!p)
+		return NULL;
+	if (libpff_message_get_rtf_body(it, p, sz, NULL) != 1) {
+		free(p);
+		return NULL;
+	}
+	s = lka__rtf_to_text((const char *)p, trim_nul(p, sz));
+	free(p);
+	if (s && !*s) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+/* ------------------------------------------------------------- items */
+
+/* MAPI subjects may start with 0x01 and a prefix length: drop both. */
+static char *
+strip_prefix(char *s)
+{
+	if (s && (unsigned char)s[0] == 0x01 && s[1])
+		memmove(s, s + 2, strlen(s + 2) + 1);
+	if (s && !*s) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+static char *
+strip_angle_dup(char *s)
+{
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+	}
+	if (!*s) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+add_sender(lka_msg *m, libpff_item_t *it, const char *cs)
+{
+	char *name = prop_str_ne(it, 0, P_SENT_REPR_NAME, cs);
+	char *email = prop_str_ne(it, 0, P_SENT_REPR_EMAIL, cs);
+	char *atype = prop_str_ne(it, 0, P_SENT_REPR_ADDRTYPE, cs);
+	char *smtp = prop_str_ne(it, 0, P_SENT_REPR_SMTP, cs);
+	char *n2 = prop_str_ne(it, 0, P_SENDER_NAME, cs);
+	char *e2 = prop_str_ne(it, 0, P_SENDER_EMAIL, cs);
+	char *t2 = prop_str_ne(it, 0, P_SENDER_ADDRTYPE, cs);
+	char *s2 = prop_str_ne(it, 0, P_SENDER_SMTP, cs);
+	bool have = false, same;
+
+	/* from: the one the mail was sent for; sender: who actually sent it */
+	if (name || email || smtp) {
+		have = add_addr(m, LKA_ROLE_FROM, name, email, atype, smtp);
+		if (have) {
+			m->from_address = lka__strdup(m->addrs[m->n_addrs - 1].address);
+			m->from_name = lka__strdup(name);
+		}
+	}
+	same = (e2 && email && streq_ci(e2, email)) || (s2 && smtp && streq_ci(s2, smtp)) ||
+	       (!e2 && !s2 && n2 && name && !strcmp(n2, name));
+	if ((n2 || e2 || s2) && !same) {
+		if (add_addr(m, have ? LKA_ROLE_SENDER : LKA_ROLE_FROM, n2, e2, t2, s2) && !have) {
+			m->from_address = lka__strdup(m->addrs[m->n_addrs - 1].address);
+			m->from_name = lka__strdup(n2);
+		}
+	}
+	free(name);
+	free(email);
+	free(atype);
+	free(smtp);
+	free(n2);
+	free(e2);
+	free(t2);
+	free(s2);
+}
+
+static lka_msg *
+read_item(prun *r, libpff_item_t *it, int depth)
+{
+	char csbuf[32];
+	const char *cs = item_charset(r, it, csbuf, sizeof csbuf);
+	lka_msg *m = calloc(1, sizeof *m);
+	bool contact, dlist, meeting;
+	lka_buf extra;
+
+	if (!m)
+		return NULL;
+	m->engine = lka__strdup("libpff");
+	m->item_class = prop_str_ne(it, 0, P_MESSAGE_CLASS, cs);
+	if (!m->item_class) {
+		m->item_class = lka__strdup("IPM");
+		(void)lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, NULL,
+				    "item has no readable message class (PR_MESSAGE_CLASS): "
+				    "recorded as IPM");
+	}
+	contact = prefix_ci(m->item_class, "ipm.contact");
+	dlist = prefix_ci(m->item_class, "ipm.distlist");
+	meeting = prefix_ci(m->item_class, "ipm.appointment") ||
+		  prefix_ci(m->item_class, "ipm.schedule");
+	m->subject = strip_prefix(prop_str(it, 0, P_SUBJECT, cs));
+	m->has_sent_at = prop_time(it, 0, P_CLIENT_SUBMIT_TIME, &m->sent_at);
+	m->has_received_at = prop_time(it, 0, P_DELIVERY_TIME, &m->received_at);
+	m->message_id = strip_angle_dup(prop_str_ne(it, 0, P_INTERNET_MESSAGE_ID, cs));
+	m->in_reply_to = strip_angle_dup(prop_str_ne(it, 0, P_IN_REPLY_TO, cs));
+	m->references = prop_str_ne(it, 0, P_INTERNET_REFERENCES, cs);
+	m->headers = prop_str_ne(it, 0, P_TRANSPORT_HEADERS, cs);
+	add_sender(m, it, cs);
+	read_recipients(it, m, cs, meeting);
+
+	m->body_text = body_plain(it, cs);
+	m->body_html = body_html(it, cs);
+	if (!m->body_text && m->body_html)
+		m->body_text = lka_html_to_text(m->body_html, strlen(m->body_html));
+	if (!m->body_text && !m->body_html)
+		m->body_text = body_rtf(it);
+
+	/* non-mail items: their fields as text before the body */
+	lka_buf_init(&extra, 0);
+	if (contact) {
+		render_contact(it, cs, &extra, m);
+	} else if (dlist) {
+		add_field(&extra, "List", prop_str_ne(it, 0, P_DL_NAME, cs));
+		read_dl_members(it, &extra, m);
+	} else if (meeting || prefix_ci(m->item_class, "ipm.task")) {
+		add_field(&extra, "Location", prop_str_ne(it, 0, P_APPT_LOCATION, cs));
+		add_time_field(&extra, "Start", it, P_APPT_START);
+		add_time_field(&extra, "End", it, P_APPT_END);
+		add_time_field(&extra, "Due", it, P_TASK_DUE);
+	}
+	if (extra.len) {
+		if (m->body_text && *m->body_text)
+			lka_buf_printf(&extra, "\n%s", m->body_text);
+		free(m->body_text);
+		m->body_text = lka_buf_steal(&extra, NULL);
+	}
+	lka_buf_free(&extra);
+	cap_text(m->body_text, r->lim->text_bytes);
+	cap_text(m->body_html, r->lim->text_bytes);
+	read_attachments(r, it, m, cs, depth);
+	return m;
+}
+
+/* ------------------------------------------------------------- walk */
+
+/* The node id at the end of a store entry id (PR_IPM_SUBTREE_ENTRYID ...). */
+static uint32_t
+entryid_nid(libpff_item_t *store, uint32_t tag)
+{
+	size_t n = 0;
+	unsigned char *p = prop_bin(store, 0, tag, &n);
+	uint32_t nid = 0;
+
+	if (p && n >= 24)
+		nid = (uint32_t)p[20] | (uint32_t)p[21] << 8 | (uint32_t)p[22] << 16 |
+		      (uint32_t)p[23] << 24;
+	free(p);
+	return nid;
+}
+
+static void
+emit_item(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered, const lka_itemloc *loc)
+{
+	lka_msg *m = read_item(r, it, 0);
+	uint32_t nid = 0;
+
+	if (!m) {
+		emit_diag(r, loc, LKA_FAILED, LKA_E_NOMEM, NULL, "out of memory");
+		r->failed++;
+		return;
+	}
+	m->recovered = recovered;
+	if (!recovered && libpff_item_get_identifier(it, &nid, NULL) == 1) {
+		if (r->use_libpst && !strcmp(m->item_class, "IPM") &&
+		    grow((void **)&r->stubs, &r->cap_stubs, r->n_stubs, sizeof *r->stubs)) {
+			/* libpff could not tell what this is: libpst may read it whole */
+			struct stub *s = &r->stubs[r->n_stubs++];
+			s->nid = nid;
+			s->folder_id = folder_id;
+			s->loc = *loc;
+			s->m = m;
+			return;
+		}
+		note_known(r, nid);
+	}
+	if (m->diags.n)
+		r->warned = true;
+	r->items++;
+	sink_status(r, r->sink->ops->message(r->sink, loc, folder_id, m));
+}
+
+/* Sibling folder names already used under one parent (the case keys folders by path). */
+typedef struct names {
+	char **v;
+	size_t n;
+} names;
+
+static void
+names_free(names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* Make name unique among its siblings ("Inbox", "Inbox (2)" ...) and remember it. */
+static char *
+names_claim(names *s, char *name)
+{
+	char *base = lka__strdup(name), **v;
+
+	for (unsigned k = 2; base && k < 100000; k++) {
+		bool taken = false;
+		size_t n;
+		char *t;
+
+		for (size_t i = 0; i < s->n && !taken; i++)
+			taken = strcmp(s->v[i], name) == 0;
+		if (!taken)
+			break;
+		n = strlen(base) + 16;
+		if (!(t = malloc(n)))
+			break;
+		snprintf(t, n, "%s (%u)", base, k);
+		free(name);
+		name = t;
+	}
+	free(base);
+	v = realloc(s->v, (s->n + 1) * sizeof *v);
+	if (v) {
+		s->v = v;
+		s->v[s->n] = lka__strdup(name);
+		if (s->v[s->n])
+			s->n++;
+	}
+	return name;
+}
+
+static char *
+folder_name(prun *r, libpff_item_t *folder, uint32_t nid)
+{
+	size_t sz = 0;
+	char *name = prop_str_ne(folder, 0, P_DISPLAY_NAME, r->charset);
+
+	if (!name && libpff_folder_get_utf8_name_size(folder, &sz, NULL) == 1 && sz > 1 &&
+	    (name = malloc(sz)) != NULL) {
+		if (libpff_folder_get_utf8_name(folder, (uint8_t *)name, sz, NULL) == 1) {
+			name[sz - 1] = '\0';
+			if (!lka_utf8_valid(name, strlen(name))) {
+				char *t = lka_text_to_utf8(name, strlen(name), r->charset, NULL);
+				free(name);
+				name = t;
+			}
+		} else {
+			free(name);
+			name = NULL;
+		}
+	}
+	if (!name || !*name) {
+		char b[32];
+		free(name);
+		snprintf(b, sizeof b, "(folder %u)", nid);
+		name = lka__strdup(b);
+	}
+	for (char *q = name; q && *q; q++)
+		if (*q == '/')
+			*q = '_'; /* a '/' would split the case's folder path */
+	return name;
+}
+
+static void
+walk_folder(prun *r, libpff_item_t *folder, int64_t parent_id, const char *ppath,
+	    const char *role, int depth, names *sibs)
+{
+	libpff_error_t *e = NULL;
+	lka_folder fo = { 0 };
+	names kids = { 0 };
+	char *name, *path = NULL, ebuf[512];
+	uint32_t nid = 0, ftype = 0;
+	int nmsg = 0, nsub = 0, nfai = 0;
+
+	if (r->stop)
+		return;
+	(void)libpff_item_get_identifier(folder, &nid, NULL);
+	name = folder_name(r, folder, nid);
+	if (!name) {
+		r->stop = true;
+		return;
+	}
+	if (sibs)
+		name = names_claim(sibs, name);
+	if (nid == r->ipm_nid)
+		role = "ipm";
+	else if (nid == r->finder_nid)
+		role = "search";
+	if (prop_u32(folder, 0, P_FOLDER_TYPE, &ftype) && ftype == 2)
+		role = "search";
+	{
+		size_t n = strlen(ppath) + strlen(name) + 2;
+		path = malloc(n);
+		if (path)
+			snprintf(path, n, "%s%s%s", ppath, *ppath ? "/" : "", name);
+	}
+	if (libpff_folder_get_number_of_sub_messages(folder, &nmsg, &e) != 1) {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, path ? path : name,
+			  "folder contents table unreadable: %s", err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+		nmsg = 0;
+	}
+	/* associated (FAI) items: configuration, views, rules, the autocomplete stream */
+	if (libpff_folder_get_number_of_sub_associated_contents(folder, &nfai, &e) != 1) {
+		libpff_error_free(&e);
+		nfai = 0;
+	}
+	fo.id = r->next_folder++;
+	fo.parent_id = parent_id;
+	fo.name = name;
+	fo.path = path;
+	fo.folder_class = prop_str_ne(folder, 0, P_CONTAINER_CLASS, r->charset);
+	fo.role = (char *)role;
+	fo.engine = (char *)"libpff";
+	fo.expected_items = nmsg + nfai;
+	sink_status(r, r->sink->ops->folder(r->sink, &fo));
+	free(fo.folder_class);
+	note_folder(r, nid, fo.id, parent_id, name, nmsg + nfai);
+
+	for (int i = 0; i < nmsg + nfai && !r->stop; i++) {
+		libpff_item_t *it = NULL;
+		lka_itemloc loc = { r->ordinal++, -1, -1 };
+		int got;
+
+		if (loc.ordinal < r->task->skip) {
+			/* done by an earlier run: libpst must still know libpff has it */
+			got = i < nmsg ? libpff_folder_get_sub_message(folder, i, &it, NULL)
+				       : libpff_folder_get_sub_associated_content(folder, i - nmsg,
+										  &it, NULL);
+			if (got == 1 && it) {
+				uint32_t inid = 0;
+				if (libpff_item_get_identifier(it, &inid, NULL) == 1)
+					note_known(r, inid);
+				libpff_item_free(&it, NULL);
+			}
+			continue;
+		}
+		sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
+		if (r->stop)
+			break;
+		got = i < nmsg ? libpff_folder_get_sub_message(folder, i, &it, &e)
+			       : libpff_folder_get_sub_associated_content(folder, i - nmsg, &it, &e);
+		if (got != 1 || !it) {
+			emit_diag(r, &loc, LKA_FAILED, LKA_E_CORRUPT, path ? path : name,
+				  "%s %d of the folder unreadable by libpff: %s",
+				  i < nmsg ? "item" : "associated item", i < nmsg ? i + 1 : i - nmsg + 1,
+				  err_text(e, ebuf, sizeof ebuf));
+			libpff_error_free(&e);
+			r->failed++;
+			continue;
+		}
+		emit_item(r, it, fo.id, false, &loc);
+		libpff_item_free(&it, NULL);
+	}
+
+	if (depth >= 64) {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_LIMIT, path ? path : name,
+			  "folders nested too deep: sub-folders not read");
+	} else if (libpff_folder_get_number_of_sub_folders(folder, &nsub, &e) == 1) {
+		for (int i = 0; i < nsub && !r->stop; i++) {
+			libpff_item_t *sub = NULL;
+			if (libpff_folder_get_sub_folder(folder, i, &sub, &e) != 1 || !sub) {
+				emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, path ? path : name,
+					  "sub-folder %d unreadable: %s", i + 1,
+					  err_text(e, ebuf, sizeof ebuf));
+				libpff_error_free(&e);
+				continue;
+			}
+			walk_folder(r, sub, fo.id, path ? path : name, role, depth + 1, &kids);
+			libpff_item_free(&sub, NULL);
+		}
+	} else {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, path ? path : name,
+			  "sub-folder table unreadable: %s", err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+	}
+	names_free(&kids);
+	free(name);
+	free(path);
+}
+
+static void
+read_recovered(prun *r)
+{
+	libpff_error_t *e = NULL;
+	lka_folder fo = { 0 };
+	char ebuf[512];
+	int n = 0;
+	bool emitted = false;
+
+	if (libpff_file_recover_items(r->f, 0, &e) != 1) {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, "recovery",
+			  "deleted-item recovery failed: %s", err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+		return;
+	}
+	if (libpff_file_get_number_of_recovered_items(r->f, &n, &e) != 1 || n <= 0) {
+		libpff_error_free(&e);
+		return;
+	}
+	fo.id = r->next_folder++;
+	fo.name = (char *)"(recovered items)";
+	fo.path = fo.name;
+	fo.role = (char *)"recovered";
+	fo.expected_items = -1;
+	for (int i = 0; i < n && !r->stop; i++) {
+		libpff_item_t *it = NULL;
+		lka_itemloc loc = { r->ordinal++, -1, -1 };
+		uint8_t type = 0;
+		char *cls = NULL;
+
+		if (loc.ordinal < r->task->skip)
+			continue;
+		if (libpff_file_get_recovered_item_by_index(r->f, i, &it, &e) != 1 || !it) {
+			libpff_error_free(&e);
+			continue;
+		}
+		/* recovered descriptors that are not messages (folders, tables
+		 * without a message class) are not ingested */
+		(void)libpff_item_get_type(it, &type, NULL);
+		if (type != LIBPFF_ITEM_TYPE_FOLDER)
+			cls = prop_str_ne(it, 0, P_MESSAGE_CLASS, r->charset);
+		if (cls) {
+			if (!emitted) {
+				sink_status(r, r->sink->ops->folder(r->sink, &fo));
+				emitted = true;
+			}
+			sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
+			if (!r->stop)
+				emit_item(r, it, fo.id, true, &loc);
+			r->recovered++;
+		}
+		free(cls);
+		libpff_item_free(&it, NULL);
+	}
+}
+
+static void
+walk_root(prun *r)
+{
+	libpff_error_t *e = NULL;
+	libpff_item_t *root = NULL;
+	names tops = { 0 };
+	char ebuf[512];
+	int nsub = 0, nmsg = 0;
+
+	if (libpff_file_get_root_folder(r->f, &root, &e) != 1 || !root) {
+		emit_diag(r, NULL, LKA_FAILED, LKA_E_CORRUPT, NULL, "no root folder: %s",
+			  err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+		return;
+	}
+	/* the root's children are the top folders: walk them, not the nameless root,
+	 * unless the root itself holds items */
+	if (libpff_folder_get_number_of_sub_messages(root, &nmsg, NULL) == 1 && nmsg > 0) {
+		walk_folder(r, root, 0, "", "system", 0, NULL);
+	} else if (libpff_folder_get_number_of_sub_folders(root, &nsub, &e) == 1) {
+		for (int i = 0; i < nsub && !r->stop; i++) {
+			libpff_item_t *sub = NULL;
+			if (libpff_folder_get_sub_folder(root, i, &sub, &e) != 1 || !sub) {
+				emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, "root",
+					  "top folder %d unreadable: %s", i + 1,
+					  err_text(e, ebuf, sizeof ebuf));
+				libpff_error_free(&e);
+				continue;
+			}
+			walk_folder(r, sub, 0, "", "system", 1, &tops);
+			libpff_item_free(&sub, NULL);
+		}
+	} else {
+		emit_diag(r, NULL, LKA_FAILED, LKA_E_CORRUPT, "root",
+			  "root folder table unreadable: %s", err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+	}
+	names_free(&tops);
+	libpff_item_free(&root, NULL);
+}
+
+/* ------------------------------------------------------ libpst pass */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+lp_folder(prun *r, const lka_folder *in)
+{
+	struct pfolder *pf = find_folder(r, (uint64_t)in->id);
+	lka_folder fo = { 0 };
+
+	if (!pf) {
+		/* a folder only libpst sees (libpff refused the file or lost the folder) */
+		struct pfolder *parent = in->parent_id ? find_folder(r, (uint64_t)in->parent_id) : NULL;
+		note_folder(r, (uint64_t)in->id, r->next_folder++, parent ? parent->id : 0,
+			    in->name ? in->name : "(unnamed)", -1);
+		pf = &r->folders[r->n_folders - 1];
+		if (pf->nid != (uint64_t)in->id)
+			return; /* OOM */
+	}
+	if (in->expected_items >= 0 && pf->counted)
+		return; /* a libpst process started again passes it a second time */
+	if (in->expected_items >= 0)
+		pf->counted = true;
+	fo.id = pf->id;
+	fo.parent_id = pf->parent_id;
+	fo.name = pf->name;
+	fo.role = (char *)"ipm";
+	if (in->expected_items >= 0) {
+		fo.engine = (char *)"libpst";
+		fo.expected_items = in->expected_items;
+	} else {
+		fo.expected_items = -1;
+	}
+	sink_status(r, r->sink->ops->folder(r->sink, &fo));
+	if (in->expected_items >= 0 && pf->pff_expected >= 0 &&
+	    in->expected_items != pf->pff_expected)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_MISMATCH, pf->name,
+			  "engines disagree on folder \"%s\": libpff lists %lld item(s), "
+			  "libpst reads %lld",
+			  pf->name ? pf->name : "?", (long long)pf->pff_expected,
+			  (long long)in->expected_items);
+	else if (in->expected_items >= 0 && pf->pff_expected < 0 && r->n_known)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_MISMATCH, pf->name,
+			  "folder \"%s\" (%lld item(s)) is seen by libpst only",
+			  pf->name ? pf->name : "?", (long long)in->expected_items);
+}
+
+static void
+lp_message(prun *r, lka_frame *f)
+{
+	struct pfolder *pf = find_folder(r, (uint64_t)f->folder_id);
+	lka_itemloc loc = { r->ordinal++, -1, -1 };
+	uint64_t nid = f->loc.ordinal;
+	lka_msg *m = f->msg;
+
+	f->msg = NULL;
+	note_known(r, nid); /* a libpst process started again does not send it twice */
+	/* a libpff stub for the same item is superseded */
+	for (size_t i = 0; i < r->n_stubs; i++) {
+		if (r->stubs[i].m && r->stubs[i].nid == nid) {
+			lka_msg_free(r->stubs[i].m);
+			r->stubs[i].m = NULL;
+		}
+	}
+	if (loc.ordinal < r->task->skip || r->stop) {
+		lka_msg_free(m);
+		return;
+	}
+	sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
+	if (r->stop) {
+		lka_msg_free(m);
+		return;
+	}
+	if (m->diags.n)
+		r->warned = true;
+	r->pst_items++;
+	sink_status(r, r->sink->ops->message(r->sink, &loc, pf ? pf->id : 0, m));
+}
+
+static bool
+lp_frame(void *arg, lka_frame *f)
+{
+	prun *r = arg;
+
+	switch (f->type) {
+	case LKA_FR_FOLDER:
+		lp_folder(r, &f->folder);
+		return !r->stop;
+	case LKA_FR_MESSAGE:
+		if (!f->msg)
+			return false;
+		lp_message(r, f);
+		return !r->stop;
+	case LKA_FR_DIAG:
+		emit_diag(r, NULL, f->diag.severity == LKA_FAILED ? LKA_FAILED : LKA_WARN,
+			  LKA_E_CORRUPT, "libpst", "%s",
+			  f->diag.message ? f->diag.message : "libpst problem");
+		return !r->stop;
+	default:
+		return false;
+	}
+}
+
+/* Run libpst over the file; items libpff did not read are added.  A libpst
+ * process that dies is started again past the descriptor it died on. */
+#define LIBPST_RETRIES 8
+
+static void
+libpst_pass(prun *r, bool libpff_read)
+{
+	uint64_t avoid[LIBPST_RETRIES];
+	size_t n_avoid = 0;
+
+	for (int attempt = 0; attempt <= LIBPST_RETRIES && !r->stop; attempt++) {
+		int status = 0;
+		uint64_t last = 0;
+		bool died;
+		lka_status st;
+
+		if (r->n_known)
+			qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
+		if (n_avoid)
+			qsort(avoid, n_avoid, sizeof *avoid, cmp_u64);
+		st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, avoid, n_avoid, r->lim,
+					 r->store, lp_frame, r, &status, &last);
+		if (r->stop)
+			return;
+		if (st != LKA_OK) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_CRASH, "libpst",
+				  "the libpst engine process could not run or sent a damaged stream");
+			return;
+		}
+		died = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+		if (!died)
+			return;
+		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
+			  "the libpst engine %s %d on descriptor %llu: %s%s",
+			  WIFSIGNALED(status) ? "crashed with signal" : "exited with status",
+			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+			  (unsigned long long)last,
+			  attempt < LIBPST_RETRIES && last ? "started again past it"
+							    : "libpst items after it are missing",
+			  libpff_read ? "; libpff's items are unaffected" : "");
+		if (!last || n_avoid == LIBPST_RETRIES)
+			return;
+		avoid[n_avoid++] = last;
+	}
+}
+
+/* libpff's class-less items that libpst did not read whole: kept as libpff read them. */
+static void
+flush_stubs(prun *r)
+{
+	for (size_t i = 0; i < r->n_stubs; i++) {
+		struct stub *s = &r->stubs[i];
+		if (!s->m)
+			continue;
+		if (!r->stop) {
+			r->warned = true;
+			r->items++;
+			sink_status(r, r->sink->ops->item_begin(r->sink, &s->loc));
+			if (!r->stop) {
+				sink_status(r, r->sink->ops->message(r->sink, &s->loc, s->folder_id,
+								     s->m));
+				s->m = NULL;
+			}
+		}
+		lka_msg_free(s->m);
+		s->m = NULL;
+	}
+}
+
+static void
+prun_free(prun *r)
+{
+	for (size_t i = 0; i < r->n_stubs; i++)
+		lka_msg_free(r->stubs[i].m);
+	free(r->stubs);
+	for (size_t i = 0; i < r->n_folders; i++)
+		free(r->folders[i].name);
+	free(r->folders);
+	free(r->known);
+}
+
+lka_status
+lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
+{
+	prun r = { .task = task, .sink = sink, .mime = o->mime, .lim = o->limits,
+		   .store = o->store_content, .next_folder = 1, .charset = "windows-1252" };
+	libpff_error_t *e = NULL;
+	libpff_item_t *store = NULL;
+	unsigned char head[16];
+	char ebuf[512];
+	FILE *fp;
+	size_t hn = 0;
+	lka_status st;
+
+	fp = fopen(task->path, "rb");
+	if (fp) {
+		hn = fread(head, 1, sizeof head, fp);
+		fclose(fp);
+	}
+	if (!lka_detect_pst(head, hn, &r.kind)) {
+		emit_diag(&r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL,
+			  "not a PST/OST file: no \"!BDN\" signature with a known version");
+		return LKA_FATAL;
+	}
+	if (libpff_file_initialize(&r.f, &e) != 1) {
+		emit_diag(&r, NULL, LKA_FATAL, LKA_E_NOMEM, NULL, "libpff: %s",
+			  err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+		return LKA_FATAL;
+	}
+	r.use_libpst = o->libpst;
+	if (libpff_file_open(r.f, task->path, LIBPFF_OPEN_READ, &e) != 1) {
+		emit_diag(&r, NULL, o->libpst ? LKA_FAILED : LKA_FATAL, LKA_E_CORRUPT, NULL,
+			  "%s %s refused by libpff: %s",
+			  r.kind & LKA_PST_ANSI ? "ANSI (32-bit)" : "Unicode (64-bit)",
+			  r.kind & LKA_PST_OST ? "OST" : "PST", err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+		libpff_file_free(&r.f, NULL);
+		if (!o->libpst)
+			return LKA_FATAL;
+		libpst_pass(&r, false);
+		if (!r.stop && r.n_folders == 0)
+			emit_diag(&r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL,
+				  "neither libpff nor libpst could read this store");
+		st = r.stop || r.n_folders == 0 ? LKA_FATAL : LKA_WARN;
+		prun_free(&r);
+		return st;
+	}
+	if (libpff_file_get_message_store(r.f, &store, &e) == 1 && store) {
+		uint32_t pw = 0;
+		r.ipm_nid = entryid_nid(store, P_IPM_SUBTREE);
+		r.finder_nid = entryid_nid(store, P_FINDER);
+		if (prop_u32(store, 0, P_PST_PASSWORD, &pw) && pw)
+			emit_diag(&r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, "message store",
+				  "password set on this store (CRC-32 0x%08x): it only guards "
+				  "Outlook's user interface; the store was read anyway",
+				  (unsigned)pw);
+		libpff_item_free(&store, NULL);
+	} else {
+		emit_diag(&r, NULL, LKA_WARN, LKA_E_CORRUPT, "message store",
+			  "message store unreadable: %s", err_text(e, ebuf, sizeof ebuf));
+		libpff_error_free(&e);
+	}
+	walk_root(&r);
+	if (!r.stop && o->recover)
+		read_recovered(&r);
+	libpff_file_close(r.f, NULL);
+	libpff_file_free(&r.f, NULL);
+	if (!r.stop && o->libpst)
+		libpst_pass(&r, true);
+	flush_stubs(&r);
+	prun_free(&r);
+	if (r.stop)
+		return LKA_FATAL;
+	return r.warned ? LKA_WARN : LKA_OK;
+}

@@ -1,0 +1,44 @@
+/*
+ * pst.h — the Outlook PST/OST reader (pst.c), called by reader.c inside a
+ * reader process.
+ */
+#ifndef LKA_PST_H
+#define LKA_PST_H
+
+#include "mime.h"
+#include "reader.h"
+#include "wire.h"
+
+typedef struct lka_pst_opts {
+	lka_mime *mime;           /* for content sniffing of attachments */
+	const lka_limits *limits;
+	bool store_content;       /* keep attachment bytes (else hash only) */
+	bool recover;             /* also read deleted items libpff recovers */
+	bool libpst;              /* run libpst as the second engine (in a process of its own) */
+} lka_pst_opts;
+
+/* Read one PST/OST; same contract as lka_read_task(). */
+lka_status lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink);
+
+/* RTF (decompressed) to plain UTF-8 text; malloc'd, NULL on OOM. */
+char *lka__rtf_to_text(const char *rtf, size_t n);
+
+/* A Windows code page as an iconv charset name (buf holds it when built), NULL for 0. */
+const char *lka__pst_cp_charset(uint32_t cp, char *buf, size_t cap);
+
+/* A frame from the libpst process; false: stop reading it (the frame was refused). */
+typedef bool (*lka_pst_frame_fn)(void *arg, lka_frame *f);
+
+/*
+ * Run libpst over path in a forked process (pst-libpst.c): frames for every
+ * folder of the IPM subtree (with libpst's item count) and every item whose
+ * descriptor id is not in known_ids (sorted); descriptors in avoid (sorted)
+ * are not parsed.  *status: the process's wait status; *last_id: the last
+ * descriptor it announced (where it died if it did).
+ */
+lka_status lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
+			       const uint64_t *avoid, size_t n_avoid, const lka_limits *lim,
+			       bool store, lka_pst_frame_fn cb, void *arg, int *status,
+			       uint64_t *last_id);
+
+#endif /* LKA_PST_H */

@@ -1,0 +1,213 @@
+/*
+ * test-pst.c — the PST/OST reader: signature detection, RTF to text, and
+ * (when the shared corpus is there, LKA_CORPUS) reading corpus stores
+ * through lka_read_task: folders, items, recipients, resume by ordinal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pst.h"
+#include "reader.h"
+#include "tap.h"
+
+typedef struct col {
+	lka_sink base;
+	size_t begins, folders, messages, diags, fatal;
+	size_t recipients, with_address, smtp;
+	uint64_t first_ordinal, last_ordinal;
+	char classes[2048];
+	char subject[256];
+} col;
+
+static lka_status
+c_begin(lka_sink *s, const lka_itemloc *loc)
+{
+	col *c = (col *)(void *)s;
+
+	if (!c->begins)
+		c->first_ordinal = loc->ordinal;
+	c->last_ordinal = loc->ordinal;
+	c->begins++;
+	return LKA_OK;
+}
+
+static lka_status
+c_folder(lka_sink *s, const lka_folder *f)
+{
+	(void)f;
+	((col *)(void *)s)->folders++;
+	return LKA_OK;
+}
+
+static lka_status
+c_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
+{
+	col *c = (col *)(void *)s;
+
+	(void)loc;
+	(void)folder_id;
+	c->messages++;
+	for (size_t i = 0; i < m->n_addrs; i++) {
+		if (m->addrs[i].role < LKA_ROLE_TO)
+			continue;
+		c->recipients++;
+		c->with_address += m->addrs[i].address != NULL;
+		c->smtp += m->addrs[i].addr_type && !strcmp(m->addrs[i].addr_type, "SMTP");
+	}
+	if (strlen(c->classes) + strlen(m->item_class) + 2 < sizeof c->classes) {
+		strcat(c->classes, m->item_class);
+		strcat(c->classes, " ");
+	}
+	if (m->subject && !c->subject[0])
+		snprintf(c->subject, sizeof c->subject, "%s", m->subject);
+	lka_msg_free(m);
+	return LKA_OK;
+}
+
+static lka_status
+c_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
+{
+	col *c = (col *)(void *)s;
+
+	(void)loc;
+	c->diags++;
+	if (d->severity == LKA_FATAL)
+		c->fatal++;
+	return LKA_OK;
+}
+
+static lka_status
+c_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *ct)
+{
+	(void)s;
+	(void)loc;
+	(void)folder_id;
+	lka_contact_free(ct);
+	return LKA_OK;
+}
+
+static const lka_sink_ops ops = { c_begin, c_folder, c_message, c_contact, c_diag };
+
+static void
+test_detect(void)
+{
+	unsigned char h[16] = { '!', 'B', 'D', 'N', 1, 2, 3, 4, 'S', 'M', 23, 0 };
+	unsigned kind = 0;
+
+	ok(lka_detect_pst(h, sizeof h, &kind) && kind == LKA_PST_UNICODE, "Unicode PST");
+	ok(lka_detect_format(h, sizeof h, "x.mbox") == LKA_FMT_PST, "detected whatever the name");
+	h[10] = 14;
+	ok(lka_detect_pst(h, sizeof h, &kind) && kind == LKA_PST_ANSI, "ANSI PST");
+	h[9] = 'O';
+	h[10] = 36;
+	ok(lka_detect_pst(h, sizeof h, &kind) && kind == (LKA_PST_UNICODE | LKA_PST_OST),
+	   "OST with 4 KiB pages");
+	h[10] = 99;
+	ok(!lka_detect_pst(h, sizeof h, NULL), "unknown version refused");
+	ok(!lka_detect_pst(h, 8, NULL), "too short refused");
+	ok(!lka_detect_pst((const unsigned char *)"From - Mon Jan 01", 17, NULL),
+	   "an mbox is not a PST");
+	ok(strcmp(lka_format_name(LKA_FMT_PST), "pst") == 0 &&
+		   lka_format_from_name("pst") == LKA_FMT_PST,
+	   "format name pst");
+}
+
+static void
+test_rtf(void)
+{
+	static const char rtf[] =
+		"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}{\\colortbl;\\red0;}"
+		"{\\*\\generator Riched20;}\\pard Caf\\'e9 na\\u239?ve\\par Line\\tab two\\par}";
+	static const char html[] = "{\\rtf1\\ansi\\fromhtml1 {\\*\\htmltag19 <html>}\\htmlrtf "
+				   "{\\f0 x}\\htmlrtf0 Hello{\\*\\htmltag84 <br>}\\par}";
+	char *t = lka__rtf_to_text(rtf, sizeof rtf - 1);
+
+	ok(t && strcmp(t, "Caf\xc3\xa9 na\xc3\xafve\nLine\ttwo\n") == 0, "RTF to text: [%s]",
+	   t ? t : "(null)");
+	free(t);
+	t = lka__rtf_to_text(html, sizeof html - 1);
+	ok(t && strcmp(t, "Hello\n") == 0, "RTF encapsulating HTML: [%s]", t ? t : "(null)");
+	free(t);
+	t = lka__rtf_to_text("{\\rtf1 \\'", 9);
+	ok(t != NULL, "truncated RTF does not overrun");
+	free(t);
+}
+
+static const char *
+corpus(void)
+{
+	const char *e = getenv("LKA_CORPUS");
+	char p[4096];
+	FILE *f;
+
+	if (!e || !*e)
+		return NULL;
+	snprintf(p, sizeof p, "%s/pst/rubymsg__200_recipients.pst", e);
+	f = fopen(p, "rb");
+	if (!f)
+		return NULL;
+	fclose(f);
+	return e;
+}
+
+static void
+read_file(lka_rctx *rc, const char *dir, const char *name, uint64_t skip, col *c)
+{
+	char path[4096];
+	lka_task t;
+
+	snprintf(path, sizeof path, "%s/pst/%s", dir, name);
+	memset(c, 0, sizeof *c);
+	c->base.ops = &ops;
+	t.path = path;
+	t.display = name;
+	t.format = LKA_FMT_PST;
+	t.skip = skip;
+	(void)lka_read_task(rc, &t, &c->base);
+}
+
+static void
+test_corpus(const char *dir)
+{
+	lka_rctx *rc = NULL;
+	lka_error e = { 0 };
+	col c, d;
+
+	ok(lka_rctx_new(&rc, NULL, true, NULL, &e) == LKA_OK, "reader context");
+	read_file(rc, dir, "rubymsg__200_recipients.pst", 0, &c);
+	ok(c.messages == 1 && c.recipients == 200 && c.with_address == 200 && c.smtp == 200,
+	   "200 recipients with SMTP addresses (%zu messages, %zu/%zu/%zu)", c.messages,
+	   c.recipients, c.with_address, c.smtp);
+	ok(c.folders >= 4 && c.fatal == 0, "folders emitted (%zu), no fatal", c.folders);
+
+	read_file(rc, dir, "aspose__Outlook.pst", 0, &c);
+	ok(c.messages >= 18 && strstr(c.classes, "IPM.Appointment") && strstr(c.classes, "IPM.Contact"),
+	   "aspose__Outlook.pst: %zu items, classes kept", c.messages);
+	read_file(rc, dir, "aspose__Outlook.pst", 5, &d);
+	ok(d.first_ordinal == 5 && d.begins > 0 && d.begins == c.begins - 5 &&
+		   d.messages + 5 == c.messages,
+	   "resume after item 5 skips exactly 5 items (%zu then %zu)", c.messages, d.messages);
+	ok(d.folders == c.folders, "folders are re-emitted on resume");
+
+	read_file(rc, dir, "gopst__32-bit.pst", 0, &c);
+	ok(c.messages == 1 && strstr(c.classes, "IPM.Appointment"), "ANSI store: one appointment");
+
+	read_file(rc, dir, "aspose__AddingBulkMessagesWithImprovedPerformance.pst", 0, &c);
+	ok(c.fatal == 1 && c.messages == 0, "header checksum mismatch: fatal, nothing read");
+	lka_rctx_free(rc);
+}
+
+int
+main(void)
+{
+	const char *dir = corpus();
+
+	test_detect();
+	test_rtf();
+	if (dir)
+		test_corpus(dir);
+	else
+		diag("corpus not found (LKA_CORPUS): corpus checks skipped");
+	return done_testing();
+}
