@@ -26,6 +26,7 @@
 /* The library's schema history: steps[k] upgrades schema k to k+1. */
 static const lka_migration migrations[] = {
 	{ "create the case (schema 1)", lka_sql_schema },
+	{ "container attachments (schema 2)", lka_sql_containers },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,

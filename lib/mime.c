@@ -18,9 +18,12 @@
 #include <string.h>
 
 #include <gmime/gmime.h>
+#include <locale.h>
 #include <magic.h>
 
+#include "archives.h"
 #include "mime.h"
+#include "reader.h"
 
 #define SNIFF_HEAD ((size_t)1 << 20) /* bytes given to libmagic (OLE/CDF: all) */
 #define READ_CHUNK 65536
@@ -48,6 +51,7 @@ struct lka_mime {
 	bool store_content;
 	GMimeParserOptions *opts;
 	magic_t magic;         /* NULL when libmagic could not be loaded */
+	locale_t utf8;         /* for libarchive's names (uselocale around its calls), or 0 */
 	struct pwarns *warns;  /* where warnings go while a parser runs, or NULL */
 };
 
@@ -450,6 +454,10 @@ sink_add(struct sink *k, const unsigned char *p, size_t n)
 		memcpy(first + have, p, sizeof first - have);
 		if (!memcmp(first, ole_magic, sizeof ole_magic))
 			k->want_all = true; /* libmagic needs the whole of an OLE file */
+		else if (lka_arc_kind(first, sizeof first) ||
+			 (k->buf.len + n >= 262 && !k->buf.len &&
+			  lka_arc_kind(p, n)))
+			k->want_all = true; /* a container: its members are inventoried */
 		k->decided = true;
 	}
 	if (k->want_all && !k->over) {
@@ -1292,6 +1300,85 @@ parse_bytes(struct session *s, const unsigned char *p, size_t n, const char *pre
 	return msg;
 }
 
+/* ---------------------------------------------------------- containers */
+
+struct arcud {
+	struct build *b;
+	unsigned depth; /* MIME depth of the carrying part */
+};
+
+static char *
+arc_sniff(void *ud, const unsigned char *p, size_t n)
+{
+	struct arcud *u = ud;
+
+	return sniff(u->b->s, p, n, true);
+}
+
+static lka_msg *
+arc_mail(void *ud, const unsigned char *p, size_t n, const char *path, unsigned adepth)
+{
+	struct arcud *u = ud;
+	lka_mime *mm = u->b->s->mm;
+
+	(void)adepth;
+	if (u->depth + 1 >= mm->limits.mime_depth)
+		return NULL;
+	return parse_bytes(u->b->s, p, n, path, u->depth + 1);
+}
+
+/* Text of the message so far (subject, body parts read): where passwords are offered. */
+static char *
+password_text(struct build *b)
+{
+	lka_buf t;
+
+	lka_buf_init(&t, (size_t)1 << 20);
+	if (b->msg->subject) {
+		lka_buf_adds(&t, b->msg->subject);
+		lka_buf_adds(&t, "\n\n");
+	}
+	for (size_t i = 0; i < b->nsegs; i++) {
+		lka_buf_adds(&t, b->segs[i].text);
+		lka_buf_adds(&t, "\n\n");
+	}
+	if (b->html)
+		lka_buf_adds(&t, b->html);
+	return lka_buf_steal(&t, NULL);
+}
+
+/* An attachment that is an archive: inventory its members as children. */
+static void
+containers(struct build *b, lka_att *a, struct sink *k, unsigned depth)
+{
+	lka_mime *mm = b->s->mm;
+	struct arcud u = { b, depth };
+	lka_arc_budget bud = { 0 };
+	lka_arc_env env = { 0 };
+	char *pw;
+
+	if (!lka_arc_kind(k->buf.data, k->buf.len))
+		return;
+	/* the carrier's own hash and path: members name it in diagnostics,
+	 * and a member that is the container itself is not opened again */
+	{
+		lka_sha256 h = k->h;
+
+		lka_sha256_final(&h, a->sha256);
+	}
+	pw = password_text(b);
+	env.limits = &mm->limits;
+	env.store_content = mm->store_content;
+	env.utf8 = mm->utf8;
+	env.ud = &u;
+	env.sniff = arc_sniff;
+	env.parse_mail = arc_mail;
+	env.password_text = pw;
+	bud.in_bytes = k->buf.len;
+	lka_arc_expand(&env, a, k->buf.data, k->buf.len, 0, &bud, &b->msg->diags);
+	free(pw);
+}
+
 static void
 leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, const char *fn)
 {
@@ -1327,6 +1414,8 @@ leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, con
 			     path, mm->limits.mime_depth);
 		else
 			a->embedded = parse_bytes(b->s, k.buf.data, k.buf.len, path, depth + 1);
+	} else if (!is_msg && !k.over && k.buf.len) {
+		containers(b, a, &k, depth);
 	}
 	settle(b, a, &k, path, true);
 }
@@ -1830,6 +1919,7 @@ lka_mime_new(lka_mime **out, const lka_limits *limits, bool store_content, lka_e
 	g_mime_parser_options_set_rfc2047_compliance_mode(mm->opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(mm->opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_warning_callback(mm->opts, on_warning, mm);
+	mm->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	mm->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
 	if (mm->magic && magic_load(mm->magic, NULL) != 0) {
 		/* no magic database: detected types stay NULL */
@@ -1848,6 +1938,8 @@ lka_mime_free(lka_mime *mm)
 		return;
 	if (mm->magic)
 		magic_close(mm->magic);
+	if (mm->utf8)
+		freelocale(mm->utf8);
 	g_mime_parser_options_free(mm->opts);
 	free(mm);
 }
