@@ -53,6 +53,8 @@ struct lka_arc {
 	bool restreamed;
 	bool failed;
 	char error[320];
+	lka_sha256 h;       /* of the current member's data */
+	lka_buf keep;       /* its bytes kept so far */
 	uint64_t *seen;     /* hashes of member paths (open addressing, 0 = free) */
 	size_t seen_cap, seen_n;
 };
@@ -75,7 +77,7 @@ lka_arc_kind(const unsigned char *p, size_t n)
 		return "xz";
 	if (n >= 6 && !memcmp(p, "7z\xbc\xaf\x27\x1c", 6))
 		return "7z";
-	if (n >= 262 && !memcmp(p + 257, "ustar", 5))
+	if (n >= 263 && !memcmp(p + 257, "ustar", 5) && (p[262] == 0 || p[262] == ' '))
 		return "tar";
 	if (n >= 6 && (!memcmp(p, "070701", 6) || !memcmp(p, "070702", 6) ||
 		       !memcmp(p, "070707", 6)))
@@ -86,7 +88,7 @@ lka_arc_kind(const unsigned char *p, size_t n)
 		return "rar";
 	if (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
 		return "zstd";
-	if (n >= 4 && !memcmp(p, "LZIP", 4))
+	if (n >= 5 && !memcmp(p, "LZIP\1", 5))
 		return "lzip";
 	return NULL;
 }
@@ -215,6 +217,7 @@ lka_arc_free(lka_arc *a)
 		archive_read_free(a->a);
 	free(a->passphrase);
 	free(a->seen);
+	lka_buf_free(&a->keep);
 	free(a);
 }
 
@@ -433,30 +436,56 @@ over_budget(lka_arc_budget *bud, const lka_limits *lim, char *why, size_t cap)
 	return false;
 }
 
-static void
-read_data(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim)
+static bool
+write_all(int fd, const unsigned char *p, size_t n)
 {
-	unsigned char *buf = malloc(CHUNK);
-	lka_sha256 h;
-	lka_buf keep;
+	while (n) {
+		ssize_t w = write(fd, p, n);
 
-	lka_sha256_init(&h);
-	lka_buf_init(&keep, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/*
+ * Read the current member's data until it holds `until` bytes (or all of
+ * it), hashing everything; bytes go to fd when fd >= 0, else are kept up to
+ * the member cap.  Sets e->at_end when the data is exhausted.
+ */
+static void
+pump(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim, uint64_t until,
+     int fd)
+{
+	unsigned char *buf;
+
+	if (e->at_end)
+		return;
+	buf = malloc(CHUNK);
 	if (!buf) {
 		snprintf(e->error, sizeof e->error, "out of memory");
 		e->damaged = true;
-		goto out;
+		e->at_end = true;
+		return;
 	}
-	for (;;) {
-		la_ssize_t r = archive_read_data(a->a, buf, CHUNK);
+	while (e->size < until) {
+		size_t want = until - e->size < CHUNK ? (size_t)(until - e->size) : CHUNK;
+		la_ssize_t r = archive_read_data(a->a, buf, want);
 
-		if (r == 0)
+		if (r == 0) {
+			e->at_end = true;
 			break;
+		}
 		if (r < 0) {
 			const char *le = archive_error_string(a->a);
 
 			snprintf(e->error, sizeof e->error, "%s", le ? le : "cannot read the data");
 			e->damaged = true;
+			e->at_end = true;
 			if (r == ARCHIVE_FATAL) {
 				a->failed = true;
 				snprintf(a->error, sizeof a->error, "cannot be read further: %s",
@@ -464,34 +493,48 @@ read_data(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *l
 			}
 			break;
 		}
-		lka_sha256_update(&h, buf, (size_t)r);
+		lka_sha256_update(&a->h, buf, (size_t)r);
 		e->size += (uint64_t)r;
 		bud->out_bytes += (uint64_t)r;
-		if (!e->truncated) {
-			if (keep.len + (size_t)r <= a->member_cap) {
-				if (!lka_buf_add(&keep, buf, (size_t)r)) {
-					e->truncated = true;
-				}
-			} else {
-				e->truncated = true;
+		if (fd >= 0) {
+			if (!write_all(fd, buf, (size_t)r)) {
+				snprintf(e->error, sizeof e->error, "cannot write the copy: %s",
+					 strerror(errno));
+				e->damaged = true;
+				e->at_end = true;
+				break;
 			}
+		} else if (!e->truncated) {
+			if (a->keep.len + (size_t)r > a->member_cap ||
+			    !lka_buf_add(&a->keep, buf, (size_t)r))
+				e->truncated = true;
 		}
 		if (over_budget(bud, lim, e->error, sizeof e->error)) {
 			bud->spent = true;
 			e->damaged = true;
+			e->at_end = true;
 			break;
 		}
 	}
-out:
-	lka_sha256_final(&h, e->sha256);
-	e->len = keep.len;
-	e->data = (unsigned char *)lka_buf_steal(&keep, NULL);
-	lka_buf_free(&keep);
 	free(buf);
 }
 
+/* Hand the kept bytes and the hash to e. */
+static void
+settle_entry(lka_arc *a, lka_arc_entry *e)
+{
+	free(e->data);
+	e->len = a->keep.len;
+	e->data = (unsigned char *)lka_buf_steal(&a->keep, NULL);
+	lka_buf_free(&a->keep);
+	lka_buf_init(&a->keep, 0);
+	if (e->at_end)
+		lka_sha256_final(&a->h, e->sha256);
+}
+
 int
-lka_arc_next(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim)
+lka_arc_peek(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim,
+	     size_t peek)
 {
 	struct archive_entry *ae;
 	locale_t old = (locale_t)0;
@@ -551,12 +594,19 @@ lka_arc_next(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits
 		snprintf(e->error, sizeof e->error, "%s", le ? le : "entry cannot be read");
 		e->damaged = true;
 	} else if (e->regular) {
-		read_data(a, e, bud, lim);
+		lka_sha256_init(&a->h);
+		lka_buf_free(&a->keep);
+		lka_buf_init(&a->keep, 0);
+		pump(a, e, bud, lim, peek, -1);
+		settle_entry(a, e);
 		if (e->encrypted && e->damaged && !a->passphrase) {
 			/* "Passphrase required for this entry": not damage, a fact */
 			e->damaged = false;
 			e->error[0] = '\0';
 		}
+	} else {
+		e->at_end = true;
+		lka_sha256_buf("", 0, e->sha256);
 	}
 	if (!e->data && !(e->data = calloc(1, 1))) {
 		lka_arc_entry_clear(e);
@@ -569,6 +619,46 @@ out:
 	if (a->utf8)
 		uselocale(old);
 	return rc;
+}
+
+void
+lka_arc_finish(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim, int fd)
+{
+	locale_t old = (locale_t)0;
+
+	if (e->at_end)
+		return;
+	if (a->utf8)
+		old = uselocale(a->utf8);
+	if (fd < 0 && e->len) {
+		/* keep going from what was peeked */
+		lka_buf_add(&a->keep, e->data, e->len);
+	}
+	pump(a, e, bud, lim, UINT64_MAX, fd);
+	e->at_end = true;
+	if (fd >= 0) {
+		lka_sha256_final(&a->h, e->sha256);
+	} else {
+		settle_entry(a, e);
+		if (!e->data)
+			e->data = calloc(1, 1);
+	}
+	if (e->encrypted && e->damaged && !a->passphrase) {
+		e->damaged = false;
+		e->error[0] = '\0';
+	}
+	if (a->utf8)
+		uselocale(old);
+}
+
+int
+lka_arc_next(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim)
+{
+	int r = lka_arc_peek(a, e, bud, lim, SIZE_MAX);
+
+	if (r == 1 && !e->at_end)
+		lka_arc_finish(a, e, bud, lim, -1);
+	return r;
 }
 
 /* ------------------------------------------------------------ passwords */

@@ -36,6 +36,7 @@ typedef struct lka_arc_entry {
 	bool encrypted;
 	bool truncated;    /* more than the cap: hashed, data holds the first cap bytes */
 	bool damaged;      /* reading the data failed part way (error says why) */
+	bool at_end;       /* all the data was read (sha256 is then set) */
 	uint64_t size;     /* bytes read */
 	uint8_t sha256[LKA_SHA256_LEN];
 	unsigned char *data; /* bytes read, up to the cap; malloc'd, NUL-ended */
@@ -60,6 +61,18 @@ lka_status lka_arc_open(lka_arc **out, int fd, const void *mem, size_t n, locale
  * member is read again in streaming mode (memory only).
  */
 int lka_arc_next(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim);
+/*
+ * Same, reading only the first peek bytes of a regular member's data (the
+ * rest stays unread until lka_arc_finish, or is skipped by the next call).
+ */
+int lka_arc_peek(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim,
+		 size_t peek);
+/*
+ * Read the rest of a peeked member: to fd (fd >= 0: the caller wrote the
+ * peeked bytes already; nothing more is kept) or into e->data up to the cap.
+ */
+void lka_arc_finish(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim,
+		    int fd);
 const char *lka_arc_error(const lka_arc *a);
 /* The container kind libarchive found ("zip", "tar", "gzip" ...). */
 const char *lka_arc_format(lka_arc *a);

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "archives.h"
 #include "internal.h"
 #include "mbox.h"
 #include "reader.h"
@@ -18,6 +19,7 @@
 static const char *const format_names[] = {
 	[LKA_FMT_UNKNOWN] = "unknown", [LKA_FMT_EML] = "eml",         [LKA_FMT_EMLX] = "emlx",
 	[LKA_FMT_MBOX] = "mbox",       [LKA_FMT_MAILDIR] = "maildir", [LKA_FMT_FOLDER] = "folder",
+	[LKA_FMT_ARCHIVE] = "archive", [LKA_FMT_TNEF] = "tnef",       [LKA_FMT_MSG] = "msg",
 };
 
 const char *
@@ -187,10 +189,13 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 
 	if (!head || n == 0)
 		return LKA_FMT_UNKNOWN;
+	/* Archives (zip, gzip, tar, 7z ...): their members are read as evidence. */
+	if (lka_arc_kind(head, n))
+		return LKA_FMT_ARCHIVE;
 	/*
-	 * Outlook PST/OST ("!BDN"), zip ("PK\3\4"), gzip (1f 8b) and OLE2 (.msg)
-	 * fall through to UNKNOWN below: no reader for them yet.  Their first
-	 * bytes never form a From_ line, a count line or a header field.
+	 * Outlook PST/OST ("!BDN") and OLE2 (.msg) fall through to UNKNOWN
+	 * below: no reader for them yet.  Their first bytes never form a From_
+	 * line, a count line or a header field.
 	 */
 	if (lka_mbox_is_from_line((const char *)head, n))
 		return LKA_FMT_MBOX;

@@ -455,7 +455,7 @@ sink_add(struct sink *k, const unsigned char *p, size_t n)
 		if (!memcmp(first, ole_magic, sizeof ole_magic))
 			k->want_all = true; /* libmagic needs the whole of an OLE file */
 		else if (lka_arc_kind(first, sizeof first) ||
-			 (k->buf.len + n >= 262 && !k->buf.len &&
+			 (k->buf.len + n >= 263 && !k->buf.len &&
 			  lka_arc_kind(p, n)))
 			k->want_all = true; /* a container: its members are inventoried */
 		k->decided = true;

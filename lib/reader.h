@@ -16,10 +16,14 @@ typedef enum lka_format {
 	LKA_FMT_MBOX,        /* mboxo / mboxrd / mboxcl */
 	LKA_FMT_MAILDIR,     /* a folder with cur/ new/ tmp/ (source kind only) */
 	LKA_FMT_FOLDER,      /* a plain folder of evidence files (source kind only) */
+	LKA_FMT_ARCHIVE,     /* zip, tar, tar.gz/bz2/xz, 7z, cpio, gzip ...: members read as evidence */
+	LKA_FMT_TNEF,        /* a TNEF stream (winmail.dat) */
+	LKA_FMT_MSG,         /* an Outlook .msg (OLE compound file) */
 	LKA_FMT__COUNT
 } lka_format;
 
-const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder" */
+const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder",
+					      "archive", "tnef", "msg" */
 lka_format lka_format_from_name(const char *name);
 
 /*
