@@ -425,10 +425,10 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 		set_note(sc, f, "Maildir++ folder marker");
 	} else if (f->size == 0) {
 		f->role = LKA_ROLE_EMPTY;
-	} else if (fmt == LKA_FMT_MBOX) {
-		/* an mbox file is a folder of its own */
+	} else if (fmt == LKA_FMT_MBOX || fmt == LKA_FMT_ARCHIVE) {
+		/* an mbox file (an archive) is a folder of its own */
 		f->role = LKA_ROLE_MESSAGES;
-		set_folder(sc, f, f->relpath, "mbox");
+		set_folder(sc, f, f->relpath, fmt == LKA_FMT_MBOX ? "mbox" : "archive");
 		return;
 	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX) {
 		f->role = LKA_ROLE_MESSAGES;

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen-containers.h"
+
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -1429,6 +1431,7 @@ struct opts {
 	uint64_t seed;
 	unsigned long messages;
 	bool maildir_only;
+	bool containers; /* --containers: gen-containers.c */
 	bool quiet;
 	const char *outdir;
 };
@@ -5430,6 +5433,8 @@ usage(FILE *f)
 		"                  in full mode, where %d are fixed special cases)\n"
 		"  --maildir-only  only OUTDIR/maildir/: one Maildir++ mailbox with exactly\n"
 		"                  N messages (benchmark mode)\n"
+		"  --containers    only container fixtures (archives with mail, archives\n"
+		"                  attached to mail): see tests/gen/gen-containers.c\n"
 		"  --quiet         print nothing on success\n"
 		"  --help          show this help\n"
 		"\n"
@@ -5489,6 +5494,10 @@ parse_args(struct opts *o, int argc, char **argv)
 		}
 		if (strcmp(a, "--maildir-only") == 0) {
 			o->maildir_only = true;
+			continue;
+		}
+		if (strcmp(a, "--containers") == 0) {
+			o->containers = true;
 			continue;
 		}
 		if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -5599,6 +5608,8 @@ main(int argc, char **argv)
 
 	if (rc != TOOL_CONTINUE)
 		return rc;
+	if (o.containers)
+		return gen_containers(o.outdir, o.quiet) == 0 ? 0 : EXIT_CANNOT;
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		oom_fail();
