@@ -192,6 +192,9 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 	/* Archives (zip, gzip, tar, 7z ...): their members are read as evidence. */
 	if (lka_arc_kind(head, n))
 		return LKA_FMT_ARCHIVE;
+	/* TNEF (winmail.dat) */
+	if (n >= 6 && head[0] == 0x78 && head[1] == 0x9F && head[2] == 0x3E && head[3] == 0x22)
+		return LKA_FMT_TNEF;
 	/*
 	 * Outlook PST/OST ("!BDN") and OLE2 (.msg) fall through to UNKNOWN
 	 * below: no reader for them yet.  Their first bytes never form a From_

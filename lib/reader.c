@@ -384,6 +384,45 @@ read_eml(run *r, int fd, uint64_t size)
 	free(data);
 }
 
+/* A TNEF stream (winmail.dat) given as evidence: one message. */
+static void
+read_tnef(run *r, int fd, uint64_t size)
+{
+	lka_itemloc loc = { 0, 0, (int64_t)size };
+	lka_error e = { 0 };
+	lka_msg *m = NULL;
+	char *data = NULL;
+	size_t n = 0;
+	lka_status st;
+	int err;
+
+	if (r->task->skip > 0)
+		return;
+	if (size > r->rc->limits.message_bytes) {
+		item_too_big(r, &loc, size);
+		return;
+	}
+	err = read_all(fd, size, r->rc->limits.message_bytes, &data, &n);
+	begin(r, &loc);
+	if (err) {
+		read_failed(r, &loc, err);
+		return;
+	}
+	if (!r->stop) {
+		fault_hook(r->rc, data, n);
+		st = lka_mime_tnef(&m, r->rc->mime, data, n, &e);
+		if ((st != LKA_OK && st != LKA_WARN) || !m) {
+			emit_diag(r, &loc, LKA_FAILED, e.kind != LKA_E_NONE ? e.kind : LKA_E_CORRUPT,
+				  NULL, "%s", e.msg[0] ? e.msg : "TNEF stream could not be read");
+		} else {
+			if (st == LKA_WARN)
+				r->warned = true;
+			sink_status(r, r->sink->ops->message(r->sink, &loc, 0, m));
+		}
+	}
+	free(data);
+}
+
 /* Length of the emlx count line ("1795\n"), its value in *count; 0 if there is none. */
 static size_t
 emlx_count(const char *p, size_t n, uint64_t *count)
@@ -1054,6 +1093,9 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		break;
 	case LKA_FMT_ARCHIVE:
 		read_archive(&r, fd, (uint64_t)st.st_size);
+		break;
+	case LKA_FMT_TNEF:
+		read_tnef(&r, fd, (uint64_t)st.st_size);
 		break;
 	default:
 		emit_diag(&r, NULL, LKA_FATAL, LKA_E_UNSUPPORTED, NULL, "no reader for format %s",

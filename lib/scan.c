@@ -430,7 +430,8 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 		f->role = LKA_ROLE_MESSAGES;
 		set_folder(sc, f, f->relpath, fmt == LKA_FMT_MBOX ? "mbox" : "archive");
 		return;
-	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX) {
+	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX || fmt == LKA_FMT_TNEF ||
+		   fmt == LKA_FMT_MSG) {
 		f->role = LKA_ROLE_MESSAGES;
 	} else {
 		f->role = LKA_ROLE_IGNORED;
