@@ -28,6 +28,7 @@ static const lka_migration migrations[] = {
 	{ "create the case (schema 1)", lka_sql_schema },
 	{ "contacts and people (schema 2)", lka_sql_contacts },
 	{ "PST: engines, MAPI addresses, folder roles and counts (schema 3)", lka_sql_pst },
+	{ "container attachments (schema 4)", lka_sql_containers },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,

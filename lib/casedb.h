@@ -13,7 +13,7 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 3
+#define LKA_SCHEMA_VERSION 4
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
@@ -21,6 +21,7 @@ extern const char lka_sql_contacts[];       /* sql/contacts.sql */
 extern const char lka_sql_contacts_views[]; /* sql/contacts-views.sql */
 extern const char lka_sql_pst[];            /* sql/pst.sql */
 extern const char lka_sql_pst_views[];      /* sql/pst-views.sql */
+extern const char lka_sql_containers[];     /* sql/containers.sql */
 
 struct lka_case {
 	lka_ctx *ctx;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "book.h"
+#include "archives.h"
 #include "internal.h"
 #include "mbox.h"
 #include "reader.h"
@@ -21,6 +22,7 @@ static const char *const format_names[] = {
 	[LKA_FMT_MBOX] = "mbox",       [LKA_FMT_MAILDIR] = "maildir", [LKA_FMT_FOLDER] = "folder",
 	[LKA_FMT_VCARD] = "vcard",     [LKA_FMT_LDIF] = "ldif",       [LKA_FMT_CSVBOOK] = "csvbook",
 	[LKA_FMT_PST] = "pst",
+	[LKA_FMT_ARCHIVE] = "archive", [LKA_FMT_TNEF] = "tnef",       [LKA_FMT_MSG] = "msg",
 };
 
 const char *
@@ -219,10 +221,16 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 		return LKA_FMT_UNKNOWN;
 	if (lka_detect_pst(head, n, NULL))
 		return LKA_FMT_PST;
+	/* Archives (zip, gzip, tar, 7z ...): their members are read as evidence. */
+	if (lka_arc_kind(head, n))
+		return LKA_FMT_ARCHIVE;
+	/* TNEF (winmail.dat) */
+	if (n >= 6 && head[0] == 0x78 && head[1] == 0x9F && head[2] == 0x3E && head[3] == 0x22)
+		return LKA_FMT_TNEF;
 	/*
-	 * zip ("PK\3\4"), gzip (1f 8b) and OLE2 (.msg) fall through to UNKNOWN
-	 * below: no reader for them yet.  Their first bytes never form a From_
-	 * line, a count line or a header field.
+	 * OLE2 (.msg) falls through to UNKNOWN below unless the .msg reader
+	 * claims it.  Its first bytes never form a From_ line, a count line or
+	 * a header field.
 	 */
 	if (lka_mbox_is_from_line((const char *)head, n))
 		return LKA_FMT_MBOX;

@@ -116,6 +116,11 @@ lka_limits_default(lka_limits *out)
 	out->item_seconds = 120;
 	out->reader_memory = (uint64_t)4 << 30;
 	out->folder_depth = 64;
+	out->archive_depth = 8;
+	out->archive_members = 10000;
+	out->archive_bytes = (uint64_t)512 << 20;
+	out->archive_ratio = 200;
+	out->archive_tmp_bytes = (uint64_t)8 << 30;
 }
 
 lka_status

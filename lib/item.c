@@ -82,6 +82,9 @@ lka_att_clear(lka_att *a)
 	for (size_t i = 0; i < a->n_children; i++)
 		lka_att_clear(&a->children[i]);
 	free(a->children);
+	free(a->container);
+	free(a->password);
+	free(a->name_flags);
 	memset(a, 0, sizeof *a);
 }
 

@@ -76,8 +76,14 @@ struct lka_att {
 	unsigned char *data;     /* decoded bytes kept, or NULL (content omitted or over limit) */
 	size_t data_len;
 	lka_msg *embedded;       /* message/rfc822 part (or attached message), parsed; owned */
-	lka_att *children;       /* members of a container (archives, TNEF; later issues) */
+	lka_att *children;       /* members of a container (archives, TNEF, .msg) */
 	size_t n_children;
+	char *container;         /* "zip", "tar", "7z", "gzip", "tnef", "msg" ... when the
+				    attachment is a container whose members are children */
+	bool encrypted;          /* an encrypted member, or a container with encrypted members */
+	char *password;          /* the password from the message body that opened it, or NULL */
+	char *name_flags;        /* "absolute,dotdot,legacy-charset,control-chars,duplicate-name"
+				    (those that apply, comma-separated), or NULL */
 };
 
 struct lka_msg {

@@ -18,9 +18,14 @@
 #include <string.h>
 
 #include <gmime/gmime.h>
+#include <locale.h>
 #include <magic.h>
 
+#include "archives.h"
+#include "mapi.h"
 #include "mime.h"
+#include "reader.h"
+#include "tnef.h"
 
 #define SNIFF_HEAD ((size_t)1 << 20) /* bytes given to libmagic (OLE/CDF: all) */
 #define READ_CHUNK 65536
@@ -48,6 +53,7 @@ struct lka_mime {
 	bool store_content;
 	GMimeParserOptions *opts;
 	magic_t magic;         /* NULL when libmagic could not be loaded */
+	locale_t utf8;         /* for libarchive's names (uselocale around its calls), or 0 */
 	struct pwarns *warns;  /* where warnings go while a parser runs, or NULL */
 };
 
@@ -84,6 +90,7 @@ struct build {
 	size_t seg_bytes; /* text held in segs */
 	bool text_cut;    /* a part was left out or cut: limits->text_bytes */
 	char *html;       /* first text/html part, UTF-8 */
+	lka_msg *tnef;    /* what a winmail.dat part said about the message, or NULL */
 };
 
 /* Decoded content on its way to a hash and, perhaps, a buffer. */
@@ -450,6 +457,10 @@ sink_add(struct sink *k, const unsigned char *p, size_t n)
 		memcpy(first + have, p, sizeof first - have);
 		if (!memcmp(first, ole_magic, sizeof ole_magic))
 			k->want_all = true; /* libmagic needs the whole of an OLE file */
+		else if (lka_arc_kind(first, sizeof first) || lka_tnef_is(first, sizeof first) ||
+			 (k->buf.len + n >= 263 && !k->buf.len &&
+			  lka_arc_kind(p, n)))
+			k->want_all = true; /* a container: its members are inventoried */
 		k->decided = true;
 	}
 	if (k->want_all && !k->over) {
@@ -1292,6 +1303,199 @@ parse_bytes(struct session *s, const unsigned char *p, size_t n, const char *pre
 	return msg;
 }
 
+/* ---------------------------------------------------------- containers */
+
+struct arcud {
+	struct session *s;
+	unsigned depth;       /* MIME depth of the carrying part */
+	const char *pw;       /* text where passwords are offered, or NULL */
+	lka_arc_budget *bud;  /* shared by the container tree */
+};
+
+static void att_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth,
+			lka_diags *d);
+
+static char *
+arc_sniff(void *ud, const unsigned char *p, size_t n)
+{
+	struct arcud *u = ud;
+
+	return sniff(u->s, p, n, true);
+}
+
+static lka_msg *
+arc_mail(void *ud, const unsigned char *p, size_t n, const char *path, unsigned adepth)
+{
+	struct arcud *u = ud;
+	lka_mime *mm = u->s->mm;
+
+	(void)adepth;
+	if (u->depth + 1 >= mm->limits.mime_depth)
+		return NULL;
+	return parse_bytes(u->s, p, n, path, u->depth + 1);
+}
+
+/* Members of an archive that are other containers (TNEF, .msg). */
+static bool
+arc_other(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth, lka_diags *d)
+{
+	if (!lka_tnef_is(p, n))
+		return false;
+	att_content(ud, a, p, n, cdepth, d);
+	return true;
+}
+
+static void
+tnef_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth,
+	     lka_diags *d)
+{
+	att_content(ud, a, p, n, cdepth, d);
+}
+
+static void
+arc_env(struct arcud *u, lka_arc_env *env)
+{
+	lka_mime *mm = u->s->mm;
+
+	memset(env, 0, sizeof *env);
+	env->limits = &mm->limits;
+	env->store_content = mm->store_content;
+	env->utf8 = mm->utf8;
+	env->ud = u;
+	env->sniff = arc_sniff;
+	env->parse_mail = arc_mail;
+	env->other = arc_other;
+	env->password_text = u->pw;
+}
+
+static void
+tnef_env(struct arcud *u, lka_tnef_env *env)
+{
+	lka_mime *mm = u->s->mm;
+
+	memset(env, 0, sizeof *env);
+	env->limits = &mm->limits;
+	env->store_content = mm->store_content;
+	env->ud = u;
+	env->content = tnef_content;
+}
+
+/*
+ * The bytes of an attachment that came out of a container: its type, and
+ * what it holds when it is a container or mail itself.
+ */
+static void
+att_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth, lka_diags *d)
+{
+	struct arcud *u = ud;
+
+	if (!a->detected_type && n)
+		a->detected_type = sniff(u->s, p, n, true);
+	if (cdepth >= u->s->mm->limits.archive_depth) {
+		if (lka_arc_kind(p, n) || lka_tnef_is(p, n))
+			(void)lka_diags_add(d, LKA_WARN, LKA_E_LIMIT, a->part_path,
+					    "container %s nested deeper than %u levels: not opened",
+					    a->part_path ? a->part_path : "",
+					    u->s->mm->limits.archive_depth);
+		return;
+	}
+	if (lka_arc_kind(p, n)) {
+		lka_arc_env env;
+
+		arc_env(u, &env);
+		lka_arc_expand(&env, a, p, n, cdepth, u->bud, d);
+	} else if (lka_tnef_is(p, n)) {
+		lka_tnef_env env;
+		lka_msg *scratch = calloc(1, sizeof *scratch);
+
+		if (!scratch) {
+			u->s->oom = true;
+			return;
+		}
+		tnef_env(u, &env);
+		free(a->container);
+		a->container = lka__strdup("tnef");
+		lka_tnef_read(&env, p, n, scratch, &a->children, &a->n_children, cdepth, d,
+			      a->part_path);
+		lka_msg_free(scratch);
+	} else if (!a->embedded && lka_detect_format(p, n < 65536 ? n : 65536, a->filename) ==
+					   LKA_FMT_EML) {
+		a->embedded = arc_mail(u, p, n, a->part_path, cdepth);
+	}
+}
+
+/* Text of the message so far (subject, body parts read): where passwords are offered. */
+static char *
+password_text(struct build *b)
+{
+	lka_buf t;
+
+	lka_buf_init(&t, (size_t)1 << 20);
+	if (b->msg->subject) {
+		lka_buf_adds(&t, b->msg->subject);
+		lka_buf_adds(&t, "\n\n");
+	}
+	for (size_t i = 0; i < b->nsegs; i++) {
+		lka_buf_adds(&t, b->segs[i].text);
+		lka_buf_adds(&t, "\n\n");
+	}
+	if (b->html)
+		lka_buf_adds(&t, b->html);
+	return lka_buf_steal(&t, NULL);
+}
+
+static bool
+is_tnef_part(GMimeObject *obj, const char *fn)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	return (ct && (g_mime_content_type_is_type(ct, "application", "ms-tnef") ||
+		       g_mime_content_type_is_type(ct, "application", "vnd.ms-tnef"))) ||
+	       (fn && !g_ascii_strcasecmp(fn, "winmail.dat"));
+}
+
+/* An attachment that is an archive or TNEF: inventory its members as children. */
+static void
+containers(struct build *b, lka_att *a, struct sink *k, unsigned depth)
+{
+	lka_arc_budget bud = { 0 };
+	struct arcud u = { b->s, depth, NULL, &bud };
+	const unsigned char *p = k->buf.data;
+	size_t n = k->buf.len;
+
+	/* the carrier's own hash: a member that is the container itself is
+	 * not opened again */
+	{
+		lka_sha256 h = k->h;
+
+		lka_sha256_final(&h, a->sha256);
+	}
+	bud.in_bytes = n;
+	if (lka_arc_kind(p, n)) {
+		lka_arc_env env;
+		char *pw = password_text(b);
+
+		u.pw = pw;
+		arc_env(&u, &env);
+		lka_arc_expand(&env, a, p, n, 0, &bud, &b->msg->diags);
+		free(pw);
+	} else if (lka_tnef_is(p, n)) {
+		lka_tnef_env env;
+
+		/* the message the TNEF stream carries: its body becomes the
+		 * carrier's when the carrier has none (after finish_bodies) */
+		if (!b->tnef && !(b->tnef = calloc(1, sizeof *b->tnef))) {
+			b->s->oom = true;
+			return;
+		}
+		tnef_env(&u, &env);
+		free(a->container);
+		a->container = lka__strdup("tnef");
+		lka_tnef_read(&env, p, n, b->tnef, &a->children, &a->n_children, 0,
+			      &b->msg->diags, a->part_path);
+	}
+}
+
 static void
 leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, const char *fn)
 {
@@ -1327,6 +1531,11 @@ leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, con
 			     path, mm->limits.mime_depth);
 		else
 			a->embedded = parse_bytes(b->s, k.buf.data, k.buf.len, path, depth + 1);
+	} else if (!is_msg && !k.over && k.buf.len &&
+		   (lka_arc_kind(k.buf.data, k.buf.len) || lka_tnef_is(k.buf.data, k.buf.len))) {
+		containers(b, a, &k, depth);
+	} else if (!is_msg && !k.over && is_tnef_part(obj, fn)) {
+		diag(b, LKA_WARN, LKA_E_CORRUPT, path, "part %s is declared TNEF but is not", path);
 	}
 	settle(b, a, &k, path, true);
 }
@@ -1691,6 +1900,30 @@ ids_and_dates(struct build *b, GMimeMessage *gm)
 	}
 }
 
+/* A winmail.dat's message: its body when the carrier has none, its subject if none. */
+static void
+tnef_body(struct build *b)
+{
+	lka_msg *m = b->msg, *t = b->tnef;
+
+	if ((!m->body_text || is_blank(m->body_text)) && t->body_text && !is_blank(t->body_text)) {
+		free(m->body_text);
+		m->body_text = t->body_text;
+		t->body_text = NULL;
+		if (!m->body_html) {
+			m->body_html = t->body_html;
+			t->body_html = NULL;
+		}
+	}
+	if (!m->subject && t->subject) {
+		m->subject = t->subject;
+		t->subject = NULL;
+	}
+	for (size_t i = 0; i < t->diags.n; i++)
+		(void)lka_diags_add(&m->diags, t->diags.v[i].severity, t->diags.v[i].kind,
+				    t->diags.v[i].location, "%s", t->diags.v[i].message);
+}
+
 static void
 build_free(struct build *b)
 {
@@ -1698,6 +1931,7 @@ build_free(struct build *b)
 		free(b->segs[i].text);
 	free(b->segs);
 	free(b->html);
+	lka_msg_free(b->tnef);
 }
 
 static lka_msg *
@@ -1728,6 +1962,8 @@ build_msg(struct session *s, GMimeMessage *gm, const unsigned char *raw, size_t 
 		walk(&b, root, rpath, depth, false);
 	free(rpath);
 	finish_bodies(&b);
+	if (b.tnef)
+		tnef_body(&b);
 	build_free(&b);
 	return b.msg;
 }
@@ -1800,6 +2036,39 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------------- TNEF */
+
+lka_status
+lka_mime_tnef(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_error *err)
+{
+	struct session s = { .mm = mm };
+	lka_arc_budget bud = { .in_bytes = n };
+	struct arcud u = { &s, 0, NULL, &bud };
+	lka_tnef_env env;
+	lka_msg *m;
+
+	*out = NULL;
+	if (!lka_tnef_is((const unsigned char *)data, n))
+		return lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, NULL, "not a TNEF stream");
+	m = calloc(1, sizeof *m);
+	if (!m)
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
+	m->raw_size = n;
+	lka_sha256_buf(data, n, m->raw_sha256);
+	m->has_raw_sha256 = true;
+	tnef_env(&u, &env);
+	lka_tnef_read(&env, (const unsigned char *)data, n, m, &m->atts, &m->n_atts, 0, &m->diags,
+		      NULL);
+	if (!m->item_class)
+		m->item_class = lka__strdup("IPM.Note");
+	if (s.oom || !m->item_class) {
+		lka_msg_free(m);
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
+	}
+	*out = m;
+	return tree_has_diags(m, 0) ? LKA_WARN : LKA_OK;
+}
+
 /* ------------------------------------------------------------- handle */
 
 lka_status
@@ -1830,6 +2099,7 @@ lka_mime_new(lka_mime **out, const lka_limits *limits, bool store_content, lka_e
 	g_mime_parser_options_set_rfc2047_compliance_mode(mm->opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(mm->opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_warning_callback(mm->opts, on_warning, mm);
+	mm->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	mm->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
 	if (mm->magic && magic_load(mm->magic, NULL) != 0) {
 		/* no magic database: detected types stay NULL */
@@ -1848,6 +2118,8 @@ lka_mime_free(lka_mime *mm)
 		return;
 	if (mm->magic)
 		magic_close(mm->magic);
+	if (mm->utf8)
+		freelocale(mm->utf8);
 	g_mime_parser_options_free(mm->opts);
 	free(mm);
 }

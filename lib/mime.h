@@ -26,6 +26,13 @@ void lka_mime_free(lka_mime *mm);
 lka_status lka_mime_parse(lka_msg **out, lka_mime *mm, const char *data, size_t n,
 			  lka_error *err);
 
+/*
+ * Read a TNEF stream (a winmail.dat given as evidence) as one message: its
+ * MAPI properties and attachments (containers among them inventoried).
+ */
+lka_status lka_mime_tnef(lka_msg **out, lka_mime *mm, const char *data, size_t n,
+			 lka_error *err);
+
 /* libmagic MIME type of a buffer, into out (cap bytes); "" if unknown. */
 void lka_mime_sniff(lka_mime *mm, const void *data, size_t n, char *out, size_t cap);
 

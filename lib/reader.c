@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "book.h"
+#include "archives.h"
 #include "internal.h"
 #include "mbox.h"
 #include "mime.h"
@@ -49,6 +51,7 @@ struct lka_rctx {
 	size_t fault_len;
 	size_t mbox_window; /* bytes of an mbox mapped at once (MBOX_WINDOW) */
 	bool store_content;
+	locale_t utf8;      /* for libarchive's member names (uselocale), or 0 */
 };
 
 void
@@ -88,6 +91,7 @@ lka_rctx_new(lka_rctx **out, const lka_limits *limits, bool store_content, const
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
 	rc->mbox_window = MBOX_WINDOW;
 	rc->store_content = store_content;
+	rc->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	if (limits)
 		rc->limits = *limits;
 	else
@@ -127,6 +131,8 @@ lka_rctx_free(lka_rctx *rc)
 	if (!rc)
 		return;
 	lka_mime_free(rc->mime);
+	if (rc->utf8)
+		freelocale(rc->utf8);
 	free(rc->fault_text);
 	free(rc);
 }
@@ -225,13 +231,15 @@ item_too_big(run *r, const lka_itemloc *loc, uint64_t n)
 }
 
 /*
- * Parse one message and emit it.  raw: the item's bytes as stored (what the
- * fault hook looks at); msg: what is parsed.  extra (may be NULL): a
+ * Parse one message and emit it into folder (a reader folder id, 0 for the
+ * task's folder).  raw: the item's bytes as stored (what the fault hook looks
+ * at); msg: what is parsed.  flags_name (may be NULL): a maildir file name
+ * whose ":2,FLAGS" suffix gives the message's flags.  extra (may be NULL): a
  * diagnostic to attach to the message (damage the container showed).
  */
 static void
-parse_item(run *r, const lka_itemloc *loc, const char *raw, size_t raw_n, const char *msg,
-	   size_t msg_n, bool maildir_name, const char *extra)
+parse_item_in(run *r, const lka_itemloc *loc, int64_t folder, const char *raw, size_t raw_n,
+	      const char *msg, size_t msg_n, const char *flags_name, const char *extra)
 {
 	lka_error e = { 0 };
 	lka_msg *m = NULL;
@@ -249,8 +257,8 @@ parse_item(run *r, const lka_itemloc *loc, const char *raw, size_t raw_n, const 
 			  e.msg[0] ? e.msg : "message could not be parsed");
 		return;
 	}
-	if (maildir_name && !m->maildir_flags)
-		m->maildir_flags = lka_maildir_flags(r->task->path);
+	if (flags_name && !m->maildir_flags)
+		m->maildir_flags = lka_maildir_flags(flags_name);
 	if (extra && !lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, NULL, "%s", extra)) {
 		lka_msg_free(m);
 		emit_diag(r, loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
@@ -258,7 +266,15 @@ parse_item(run *r, const lka_itemloc *loc, const char *raw, size_t raw_n, const 
 	}
 	if (m->diags.n)
 		r->warned = true;
-	sink_status(r, r->sink->ops->message(r->sink, loc, 0, m));
+	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+}
+
+static void
+parse_item(run *r, const lka_itemloc *loc, const char *raw, size_t raw_n, const char *msg,
+	   size_t msg_n, bool maildir_name, const char *extra)
+{
+	parse_item_in(r, loc, 0, raw, raw_n, msg, msg_n, maildir_name ? r->task->path : NULL,
+		      extra);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -368,6 +384,45 @@ read_eml(run *r, int fd, uint64_t size)
 		emit_diag(r, &loc, LKA_FAILED, LKA_E_CORRUPT, NULL, "empty file: no message");
 	} else {
 		parse_item(r, &loc, data, n, data + skip, n - skip, true, NULL);
+	}
+	free(data);
+}
+
+/* A TNEF stream (winmail.dat) given as evidence: one message. */
+static void
+read_tnef(run *r, int fd, uint64_t size)
+{
+	lka_itemloc loc = { 0, 0, (int64_t)size };
+	lka_error e = { 0 };
+	lka_msg *m = NULL;
+	char *data = NULL;
+	size_t n = 0;
+	lka_status st;
+	int err;
+
+	if (r->task->skip > 0)
+		return;
+	if (size > r->rc->limits.message_bytes) {
+		item_too_big(r, &loc, size);
+		return;
+	}
+	err = read_all(fd, size, r->rc->limits.message_bytes, &data, &n);
+	begin(r, &loc);
+	if (err) {
+		read_failed(r, &loc, err);
+		return;
+	}
+	if (!r->stop) {
+		fault_hook(r->rc, data, n);
+		st = lka_mime_tnef(&m, r->rc->mime, data, n, &e);
+		if ((st != LKA_OK && st != LKA_WARN) || !m) {
+			emit_diag(r, &loc, LKA_FAILED, e.kind != LKA_E_NONE ? e.kind : LKA_E_CORRUPT,
+				  NULL, "%s", e.msg[0] ? e.msg : "TNEF stream could not be read");
+		} else {
+			if (st == LKA_WARN)
+				r->warned = true;
+			sink_status(r, r->sink->ops->message(r->sink, &loc, 0, m));
+		}
 	}
 	free(data);
 }
@@ -686,6 +741,409 @@ read_book(run *r, int fd, uint64_t size)
 	free(data);
 }
 
+/* ------------------------------------------------------------ archives */
+
+#define ARC_PEEK ((size_t)65536) /* bytes of a member looked at before deciding */
+
+/*
+ * An archive given as a source, read as a stream: members are dispatched by
+ * content to the readers above, in memory; directories become folders.
+ * Members that need random access (a PST) get a private temporary copy
+ * under a name we chose, removed at once.  Ordinals count the items found,
+ * in archive order (stable across runs of the same file).
+ */
+typedef struct arc_run {
+	run *r;
+	lka_limits lim;      /* the reader's, without the per-attachment caps */
+	lka_arc_budget bud;
+	uint64_t item;       /* next ordinal */
+	uint64_t nonmail;    /* regular members that are not mail */
+	char nonmail_names[3][96];
+	char **fpath;        /* folders emitted: paths and reader ids */
+	int64_t *fid;
+	size_t nf, capf;
+	char *tmpdir;        /* private temporary area, made on first use */
+} arc_run;
+
+static int64_t
+arc_folder(arc_run *ar, const char *path, size_t len, const char *cls)
+{
+	run *r = ar->r;
+	lka_folder f = { 0 };
+	size_t slash = len;
+	int64_t parent = 0;
+
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < ar->nf; i++)
+		if (strlen(ar->fpath[i]) == len && !memcmp(ar->fpath[i], path, len))
+			return ar->fid[i];
+	while (slash > 0 && path[slash - 1] != '/')
+		slash--;
+	if (slash > 1)
+		parent = arc_folder(ar, path, slash - 1, NULL);
+	if (ar->nf == ar->capf) {
+		size_t c = ar->capf ? ar->capf * 2 : 16;
+		char **p = realloc(ar->fpath, c * sizeof *p);
+		int64_t *q;
+
+		if (!p)
+			return 0;
+		ar->fpath = p;
+		q = realloc(ar->fid, c * sizeof *q);
+		if (!q)
+			return 0;
+		ar->fid = q;
+		ar->capf = c;
+	}
+	f.path = lka__strndup(path, len);
+	if (!f.path)
+		return 0;
+	f.id = (int64_t)ar->nf + 1;
+	f.parent_id = parent;
+	f.name = f.path + slash;
+	f.folder_class = (char *)(cls ? cls : "folder");
+	ar->fpath[ar->nf] = f.path;
+	ar->fid[ar->nf] = f.id;
+	ar->nf++;
+	if (!r->stop)
+		sink_status(r, r->sink->ops->folder(r->sink, &f));
+	return f.id;
+}
+
+/* "a//b/./c/" -> "a/b/c" (names are data: ".." stays a name, a leading "/" goes). */
+static char *
+clean_path(const char *prefix, const char *p)
+{
+	lka_buf b;
+
+	lka_buf_init(&b, 0);
+	lka_buf_adds(&b, prefix);
+	while (*p) {
+		size_t len = strcspn(p, "/\\");
+
+		if (len && !(len == 1 && p[0] == '.')) {
+			if (b.len)
+				lka_buf_addc(&b, '/');
+			lka_buf_add(&b, p, len);
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	if (b.oom) {
+		lka_buf_free(&b);
+		return NULL;
+	}
+	if (!b.len)
+		lka_buf_adds(&b, "");
+	return lka_buf_steal(&b, NULL);
+}
+
+static void arc_walk(arc_run *ar, lka_arc *arc, const char *prefix, unsigned depth);
+
+/* A member with a signature that needs random access: copy it, read the copy, remove it. */
+static void
+arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const char *what)
+{
+	run *r = ar->r;
+	char file[4096];
+	int fd;
+
+	if (!ar->tmpdir) {
+		const char *t = getenv("TMPDIR");
+		char tmpl[4096];
+
+		snprintf(tmpl, sizeof tmpl, "%s/lka-reader-XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_IO, path,
+				  "member %s (%s): no private temporary area: %s", path, what,
+				  strerror(errno));
+			return;
+		}
+		ar->tmpdir = lka__strdup(tmpl);
+		if (!ar->tmpdir) {
+			rmdir(tmpl);
+			return;
+		}
+	}
+	snprintf(file, sizeof file, "%s/member", ar->tmpdir);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_IO, path, "member %s (%s): cannot copy: %s",
+			  path, what, strerror(errno));
+		return;
+	}
+	{
+		lka_limits lim = ar->lim;
+		bool ok = true;
+		ssize_t w;
+
+		/* the copy is bounded: archive_tmp_bytes */
+		lim.archive_bytes = ar->bud.out_bytes - e->size + r->rc->limits.archive_tmp_bytes;
+		for (size_t off = 0; off < e->len && ok; off += (size_t)w) {
+			w = write(fd, e->data + off, e->len - off);
+			if (w <= 0 && errno != EINTR)
+				ok = false;
+			if (w < 0)
+				w = 0;
+		}
+		if (ok)
+			lka_arc_finish(arc, e, &ar->bud, &lim, fd);
+		if (ar->bud.spent && e->size > r->rc->limits.archive_tmp_bytes) {
+			ar->bud.spent = false;
+			emit_diag(r, NULL, LKA_WARN, LKA_E_LIMIT, path,
+				  "member %s (%s) is larger than %llu bytes: not copied, not read",
+				  path, what, (unsigned long long)r->rc->limits.archive_tmp_bytes);
+		} else if (!ok || e->damaged) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, path,
+				  "member %s (%s) could not be copied whole: %s", path, what,
+				  e->error[0] ? e->error : strerror(errno));
+		} else {
+			/* Dispatch by format.  The PST reader (issue 3) plugs in here:
+			 * read the copy as a sub-task whose ordinals follow ours. */
+			emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
+				  "member %s is %s: no reader for it in this build", path, what);
+		}
+	}
+	close(fd);
+	unlink(file);
+}
+
+static void
+arc_mbox(arc_run *ar, const lka_arc_entry *e, int64_t folder)
+{
+	run *r = ar->r;
+	lka_mbox mb;
+	lka_mbox_msg mm;
+	bool any = false;
+
+	lka_mbox_init(&mb, (const char *)e->data, e->len);
+	while (!r->stop && lka_mbox_next(&mb, &mm)) {
+		lka_itemloc loc = { ar->item++, (int64_t)mm.offset, (int64_t)mm.length };
+		char *msg;
+		size_t msg_n;
+
+		any = true;
+		if (loc.ordinal < r->task->skip)
+			continue;
+		if (mm.body_length == 0) {
+			begin(r, &loc);
+			emit_diag(r, &loc, LKA_WARN, LKA_E_CORRUPT, NULL,
+				  "empty message: a From_ line with nothing after it");
+			continue;
+		}
+		msg = lka_mbox_unquote((const char *)e->data + mm.body_offset, mm.body_length,
+				       &msg_n);
+		if (!msg) {
+			begin(r, &loc);
+			emit_diag(r, &loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+			r->stop = true;
+			break;
+		}
+		parse_item_in(r, &loc, folder, (const char *)e->data + mm.offset, mm.length, msg,
+			      msg_n, NULL, e->damaged ? "the mbox member is damaged in the archive"
+						       : NULL);
+		free(msg);
+	}
+	(void)any;
+}
+
+static void
+arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsigned depth)
+{
+	run *r = ar->r;
+	char *path = clean_path(prefix, e->path);
+	const char *base, *dir_end;
+	size_t dlen, hn = e->len < ARC_PEEK ? e->len : ARC_PEEK;
+	lka_format fmt;
+	int64_t folder;
+	const char *flags_name = NULL;
+
+	if (!path) {
+		emit_diag(r, NULL, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+		r->stop = true;
+		return;
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dir_end = base > path ? base - 1 : path;
+	dlen = (size_t)(dir_end - path);
+	if (e->name_flags && (strstr(e->name_flags, "absolute") || strstr(e->name_flags, "dotdot")))
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, path,
+			  "member name %s escapes the archive (%s): recorded, never followed",
+			  e->path, e->name_flags);
+	if (e->len >= 4 && !memcmp(e->data, "!BDN", 4)) {
+		arc_spill(ar, arc, e, path, "an Outlook PST/OST");
+		goto out;
+	}
+	if (!e->at_end)
+		lka_arc_finish(arc, e, &ar->bud, &ar->lim, -1);
+	hn = e->len < ARC_PEEK ? e->len : ARC_PEEK;
+	fmt = lka_detect_format(e->data, hn, base);
+	if (fmt == LKA_FMT_MBOX) {
+		/* a file named .eml is one message, even after a From_ line */
+		size_t bl = strlen(base);
+
+		if (bl > 4 && !strcasecmp(base + bl - 4, ".eml"))
+			fmt = LKA_FMT_EML;
+	}
+	if (fmt == LKA_FMT_ARCHIVE) {
+		lka_arc *inner = NULL;
+		char why[256], *pfx;
+
+		if (depth + 1 >= r->rc->limits.archive_depth) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_LIMIT, path,
+				  "archive %s nested deeper than %u levels: not opened", path,
+				  r->rc->limits.archive_depth);
+		} else if (e->truncated) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_LIMIT, path,
+				  "archive %s is over the limit of %llu bytes: not opened", path,
+				  (unsigned long long)r->rc->limits.message_bytes);
+		} else if (lka_arc_open(&inner, -1, e->data, e->len, r->rc->utf8, NULL,
+					r->rc->limits.message_bytes, why, sizeof why) != LKA_OK) {
+			emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, path, "archive %s: %s", path,
+				  why);
+		} else if ((pfx = lka__strdup(path))) {
+			arc_walk(ar, inner, pfx, depth + 1);
+			free(pfx);
+		}
+		lka_arc_free(inner);
+		goto out;
+	}
+	if (fmt != LKA_FMT_EML && fmt != LKA_FMT_EMLX && fmt != LKA_FMT_MBOX) {
+		if (ar->nonmail < 3)
+			snprintf(ar->nonmail_names[ar->nonmail], sizeof ar->nonmail_names[0], "%s",
+				 path);
+		ar->nonmail++;
+		goto out;
+	}
+	/* maildir layout: FOLDER/cur/NAME, FOLDER/new/NAME; tmp/ is not delivered mail */
+	{
+		const char *d = dir_end;
+
+		while (d > path && d[-1] != '/')
+			d--;
+		if (dlen && (size_t)(dir_end - d) == 3 &&
+		    (!memcmp(d, "cur", 3) || !memcmp(d, "new", 3) || !memcmp(d, "tmp", 3))) {
+			if (!memcmp(d, "tmp", 3))
+				goto out;
+			folder = arc_folder(ar, path, d > path ? (size_t)(d - 1 - path) : 0,
+					    "maildir");
+			flags_name = base;
+		} else if (fmt == LKA_FMT_MBOX) {
+			folder = arc_folder(ar, path, strlen(path), "mbox");
+		} else {
+			folder = arc_folder(ar, path, dlen, NULL);
+		}
+	}
+	if (e->truncated) {
+		lka_itemloc loc = { ar->item++, -1, (int64_t)e->size };
+
+		if (loc.ordinal >= r->task->skip) {
+			begin(r, &loc);
+			emit_diag(r, &loc, LKA_FAILED, LKA_E_LIMIT, path,
+				  "member %s of %llu bytes is over the limit of %llu bytes", path,
+				  (unsigned long long)e->size,
+				  (unsigned long long)r->rc->limits.message_bytes);
+		}
+		goto out;
+	}
+	if (fmt == LKA_FMT_MBOX) {
+		arc_mbox(ar, e, folder);
+	} else {
+		lka_itemloc loc = { ar->item++, -1, (int64_t)e->len };
+		const char *m = (const char *)e->data;
+		size_t n = e->len, skip = 0;
+		uint64_t count = 0;
+
+		if (loc.ordinal < r->task->skip)
+			goto out;
+		if (fmt == LKA_FMT_EMLX) {
+			skip = emlx_count(m, n, &count);
+			if (skip && count < n - skip)
+				n = skip + (size_t)count;
+		} else {
+			skip = eml_prefix(m, n);
+		}
+		if (n - skip == 0) {
+			begin(r, &loc);
+			emit_diag(r, &loc, LKA_FAILED, LKA_E_CORRUPT, path, "empty member: no message");
+		} else {
+			char extra[400];
+
+			snprintf(extra, sizeof extra, "member %s is damaged in the archive: %s", path,
+				 e->error);
+			parse_item_in(r, &loc, folder, m, n, m + skip, n - skip, flags_name,
+				      e->damaged ? extra : NULL);
+		}
+	}
+out:
+	free(path);
+}
+
+static void
+arc_walk(arc_run *ar, lka_arc *arc, const char *prefix, unsigned depth)
+{
+	run *r = ar->r;
+	lka_arc_entry e;
+	int rc = 0;
+
+	while (!r->stop && (rc = lka_arc_peek(arc, &e, &ar->bud, &ar->lim, ARC_PEEK)) > 0) {
+		if (e.regular)
+			arc_member(ar, arc, &e, prefix, depth);
+		lka_arc_entry_clear(&e);
+	}
+	if (r->stop)
+		return;
+	if (rc < 0)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, prefix[0] ? prefix : NULL, "archive: %s",
+			  lka_arc_error(arc));
+	else if (ar->bud.spent && lka_arc_error(arc)[0])
+		emit_diag(r, NULL, LKA_WARN, LKA_E_LIMIT, prefix[0] ? prefix : NULL, "archive: %s",
+			  lka_arc_error(arc));
+	if (lka_arc_restreamed(arc))
+		emit_diag(r, NULL, LKA_WARN, LKA_E_CORRUPT, prefix[0] ? prefix : NULL,
+			  "the zip's central directory lists no member: read again member by member");
+}
+
+static void
+read_archive(run *r, int fd, uint64_t size)
+{
+	arc_run ar = { .r = r };
+	lka_arc *arc = NULL;
+	char why[256];
+
+	ar.lim = r->rc->limits;
+	/* a source may hold any number of files of any total size: only the
+	 * ratio (bombs) and the depth bound it */
+	ar.lim.archive_bytes = UINT64_MAX;
+	ar.lim.archive_members = UINT32_MAX;
+	ar.bud.in_bytes = size;
+	if (lka_arc_open(&arc, fd, NULL, 0, r->rc->utf8, NULL, r->rc->limits.message_bytes, why,
+			 sizeof why) != LKA_OK) {
+		emit_diag(r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL, "%s", why);
+		r->stop = true;
+		return;
+	}
+	arc_walk(&ar, arc, "", 0);
+	lka_arc_free(arc);
+	if (!r->stop && ar.item == 0 && r->task->skip == 0)
+		emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, NULL,
+			  "no mail in this archive: %llu member(s) are not messages%s%s%s%s%s%s",
+			  (unsigned long long)ar.nonmail, ar.nonmail ? " (" : "",
+			  ar.nonmail_names[0], ar.nonmail > 1 ? ", " : "", ar.nonmail_names[1],
+			  ar.nonmail > 2 ? ", ..." : "", ar.nonmail ? ")" : "");
+	for (size_t i = 0; i < ar.nf; i++)
+		free(ar.fpath[i]);
+	free(ar.fpath);
+	free(ar.fid);
+	if (ar.tmpdir) {
+		rmdir(ar.tmpdir);
+		free(ar.tmpdir);
+	}
+}
+
 lka_status
 lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 {
@@ -725,6 +1183,12 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		ps = lka__read_pst(&po, task, sink);
 		return ps;
 	}
+	case LKA_FMT_ARCHIVE:
+		read_archive(&r, fd, (uint64_t)st.st_size);
+		break;
+	case LKA_FMT_TNEF:
+		read_tnef(&r, fd, (uint64_t)st.st_size);
+		break;
 	default:
 		emit_diag(&r, NULL, LKA_FATAL, LKA_E_UNSUPPORTED, NULL, "no reader for format %s",
 			  lka_format_name(task->format));

@@ -20,10 +20,14 @@ typedef enum lka_format {
 	LKA_FMT_LDIF,        /* LDIF address book (Thunderbird, Outlook, OpenLDAP exports) */
 	LKA_FMT_CSVBOOK,     /* CSV / TSV address book (Outlook, Google, Thunderbird exports) */
 	LKA_FMT_PST,         /* Outlook PST or OST, ANSI or Unicode ("!BDN") */
+	LKA_FMT_ARCHIVE,     /* zip, tar, tar.gz/bz2/xz, 7z, cpio, gzip ...: members read as evidence */
+	LKA_FMT_TNEF,        /* a TNEF stream (winmail.dat) */
+	LKA_FMT_MSG,         /* an Outlook .msg (OLE compound file) */
 	LKA_FMT__COUNT
 } lka_format;
 
-/* "unknown", "eml", "emlx", "mbox", "maildir", "folder", "vcard", "ldif", "csvbook", "pst" */
+/* "unknown", "eml", "emlx", "mbox", "maildir", "folder", "vcard", "ldif", "csvbook", "pst",
+ * "archive", "tnef", "msg" */
 const char *lka_format_name(lka_format f);
 lka_format lka_format_from_name(const char *name);
 

@@ -425,17 +425,18 @@ classify(scanner *sc, lka_scan_file *f, const char *name, const char *dir_rel, d
 		set_note(sc, f, "Maildir++ folder marker");
 	} else if (f->size == 0) {
 		f->role = LKA_ROLE_EMPTY;
-	} else if (fmt == LKA_FMT_MBOX) {
-		/* an mbox file is a folder of its own */
+	} else if (fmt == LKA_FMT_MBOX || fmt == LKA_FMT_ARCHIVE) {
+		/* an mbox file (an archive) is a folder of its own */
 		f->role = LKA_ROLE_MESSAGES;
-		set_folder(sc, f, f->relpath, "mbox");
+		set_folder(sc, f, f->relpath, fmt == LKA_FMT_MBOX ? "mbox" : "archive");
 		return;
 	} else if (fmt == LKA_FMT_PST) {
 		/* a PST is a tree of folders of its own: the reader emits them below this one */
 		f->role = LKA_ROLE_MESSAGES;
 		set_folder(sc, f, f->relpath, "pst");
 		return;
-	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX) {
+	} else if (fmt == LKA_FMT_EML || fmt == LKA_FMT_EMLX || fmt == LKA_FMT_TNEF ||
+		   fmt == LKA_FMT_MSG) {
 		f->role = LKA_ROLE_MESSAGES;
 	} else if (fmt == LKA_FMT_VCARD || fmt == LKA_FMT_LDIF || fmt == LKA_FMT_CSVBOOK) {
 		f->role = LKA_ROLE_MESSAGES; /* address books: their entries are the items */

@@ -137,8 +137,10 @@ static const char *const sql_text[S__COUNT] = {
 	[S_ATT_INSERT] =
 		"INSERT INTO attachments (message_id, parent_attachment_id, position, filename, "
 		"declared_type, detected_type, bytes, sha256, disposition, content_id, part_path, "
-		"transfer_encoding, inline, truncated, damaged, stored) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		"transfer_encoding, inline, truncated, damaged, stored, container, encrypted, "
+		"password, name_flags) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		"?17, ?18, ?19, ?20)",
 	[S_PST_MSG] = "UPDATE messages SET engine = ?2, recovered = ?3 WHERE id = ?1",
 	[S_PST_RCPT] = "UPDATE recipients SET address_type = ?2, legacy_dn = ?3 WHERE id = ?1",
 	[S_PST_FOLDER_ROLE] = "UPDATE folders SET role = ?2 WHERE id = ?1",
@@ -1096,6 +1098,10 @@ write_att(writer *w, int64_t message_id, int64_t parent_att, const lka_att *a, s
 	sqlite3_bind_int(s, 14, (a->flags & LKA_ATT_TRUNCATED) != 0);
 	sqlite3_bind_int(s, 15, (a->flags & LKA_ATT_DAMAGED) != 0);
 	sqlite3_bind_int(s, 16, stored);
+	bind_text(s, 17, a->container, &brc);
+	sqlite3_bind_int(s, 18, a->encrypted);
+	bind_text(s, 19, a->password, &brc);
+	bind_text(s, 20, a->name_flags, &brc);
 	if ((st = run(kase, s, &brc, "record an attachment", w->err)) != LKA_OK)
 		return st;
 	id = sqlite3_last_insert_rowid(kase->db);

@@ -120,6 +120,8 @@ put_att(lka_buf *b, const lka_att *a, int depth)
 	ok = ok && put_u8(b, a->embedded != NULL);
 	if (ok && a->embedded)
 		ok = put_msg(b, a->embedded, depth + 1);
+	ok = ok && put_str(b, a->container) && put_u8(b, a->encrypted) &&
+	     put_str(b, a->password) && put_str(b, a->name_flags);
 	ok = ok && put_u32(b, (uint32_t)a->n_children);
 	for (size_t i = 0; ok && i < a->n_children; i++)
 		ok = put_att(b, &a->children[i], depth + 1);
@@ -395,6 +397,10 @@ get_att(rd *r, lka_att *a, int depth)
 	}
 	if (get_u8(r))
 		a->embedded = get_msg(r, depth + 1);
+	a->container = get_str(r);
+	a->encrypted = get_u8(r) != 0;
+	a->password = get_str(r);
+	a->name_flags = get_str(r);
 	if (!get_count(r, 64, &a->n_children) || !a->n_children)
 		return;
 	a->children = calloc(a->n_children, sizeof *a->children);

@@ -96,6 +96,12 @@ typedef struct lka_limits {
 	uint32_t item_seconds;     /* wall-clock time a reader may spend on one item */
 	uint64_t reader_memory;    /* address-space limit of a reader process; 0 = none */
 	uint32_t folder_depth;     /* directory depth scanned below a source */
+	/* containers (archives, TNEF, .msg) found as attachments or given as sources */
+	uint32_t archive_depth;    /* containers nested in containers */
+	uint32_t archive_members;  /* members inventoried per container tree */
+	uint64_t archive_bytes;    /* bytes unpacked per container tree */
+	uint32_t archive_ratio;    /* unpacked / packed bytes allowed past the first MiB */
+	uint64_t archive_tmp_bytes;/* largest member copied to the private temporary area */
 } lka_limits;
 
 LKA_EXPORT void lka_limits_default(lka_limits *out);

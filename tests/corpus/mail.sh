@@ -28,7 +28,7 @@ fig() { # fig SOURCE-SUFFIX LIKE -> "messages with_att att_parts unique_any"
 	             UNION ALL SELECT tree.root, m.id FROM tree JOIN attachments a ON a.message_id = tree.mid
 	             JOIN messages m ON m.parent_attachment_id = a.id),
 	att AS (SELECT tree.root, a.id FROM tree JOIN attachments a ON a.message_id = tree.mid
-	        WHERE a.disposition = 'attachment' OR a.filename IS NOT NULL)
+	        WHERE a.parent_attachment_id IS NULL AND (a.disposition = 'attachment' OR a.filename IS NOT NULL))
 	SELECT (SELECT count(*) FROM top) || ' ' || (SELECT count(DISTINCT root) FROM att) || ' ' ||
 	       (SELECT count(*) FROM att) || ' ' ||
 	       (SELECT count(DISTINCT lower(r.address)) FROM recipients r JOIN top ON top.id = r.message_id

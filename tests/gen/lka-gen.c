@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "gen-books.h"
+#include "gen-containers.h"
 
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
@@ -1431,6 +1432,7 @@ struct opts {
 	uint64_t seed;
 	unsigned long messages;
 	bool maildir_only;
+	bool containers; /* --containers: gen-containers.c */
 	bool quiet;
 	bool people; /* --people: only OUTDIR/people/ (gen-books.c) */
 	const char *outdir;
@@ -5435,6 +5437,8 @@ usage(FILE *f)
 		"                  N messages (benchmark mode)\n"
 		"  --people        only OUTDIR/people/: address books and mail whose people\n"
 		"                  are known, and OUTDIR/people-expected.tsv (gen-books.c)\n"
+		"  --containers    only container fixtures (archives with mail, archives\n"
+		"                  attached to mail): see tests/gen/gen-containers.c\n"
 		"  --quiet         print nothing on success\n"
 		"  --help          show this help\n"
 		"\n"
@@ -5498,6 +5502,10 @@ parse_args(struct opts *o, int argc, char **argv)
 		}
 		if (strcmp(a, "--people") == 0) {
 			o->people = true;
+			continue;
+		}
+		if (strcmp(a, "--containers") == 0) {
+			o->containers = true;
 			continue;
 		}
 		if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -5610,6 +5618,8 @@ main(int argc, char **argv)
 
 	if (rc != TOOL_CONTINUE)
 		return rc;
+	if (o.containers)
+		return gen_containers(o.outdir, o.quiet) == 0 ? 0 : EXIT_CANNOT;
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		oom_fail();

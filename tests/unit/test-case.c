@@ -359,6 +359,7 @@ test_newer(void)
 static void
 test_migrations(void)
 {
+	/* A library at schema 1 and its successors (independent of LKA_SCHEMA_VERSION). */
 	static const lka_migration one[] = {
 		{ "create the case (schema 1)", lka_sql_schema },
 	};
