@@ -1,0 +1,27 @@
+/*
+ * extract.h — text of attachment content for the personal-data scan
+ * (extract.c).  Internal.
+ */
+#ifndef LKA_EXTRACT_H
+#define LKA_EXTRACT_H
+
+#include "internal.h"
+
+typedef struct lka_extract_out {
+	char *text;          /* malloc'd UTF-8, NUL-terminated; NULL when none */
+	size_t len;
+	const char *method;  /* static: "text", "html", "csv", "vcard", "rtf", or NULL */
+	const char *status;  /* static: "ok", "truncated", "unsupported", "failed", "encrypted" */
+	char detail[160];    /* why, when not ok */
+} lka_extract_out;
+
+/*
+ * Extract the text of n bytes of content, chosen by content first, then by
+ * the declared or detected MIME type and the file name (both may be NULL).
+ * At most max_bytes of text are kept (status "truncated" beyond).  Never
+ * fails hard: out->status says what happened.  Free out->text.
+ */
+void lka_extract__text(const unsigned char *data, size_t n, const char *filename,
+		       const char *type, size_t max_bytes, lka_extract_out *out);
+
+#endif
