@@ -134,7 +134,7 @@ static bool
 person_name(const char *t, size_t n, size_t off, char *out, size_t cap)
 {
 	static const char *const cues[] = {
-		"Titulaire", "titulaire", "Nom", "NOM", "Name", "name", "Madame", "Monsieur",
+		"RIB de", "au nom de", "Titulaire du compte", "Titulaire", "titulaire", "Nom", "NOM", "Name", "name", "Madame", "Monsieur",
 		"Mme", "M.", "Mr", "Mrs", "Ms", "Client", "Patient", "Salari\xc3\xa9", "Employee",
 	};
 	size_t lo = off > 300 ? off - 300 : 0, best = (size_t)-1, best_end = 0;

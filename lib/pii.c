@@ -625,6 +625,8 @@ num2(const char *d)
 	return (unsigned)(d[0] - '0') * 10u + (unsigned)(d[1] - '0');
 }
 
+static size_t skip_filler(const struct sc *s, size_t i, size_t limit);
+
 /* ---- payment cards ---- */
 
 static bool
@@ -699,8 +701,9 @@ try_card(struct sc *s, const struct run *r)
 		return false;
 	if (!(brand = card_issuer(r->d, r->nd)))
 		return false;
-	if (near_after(s->ref_end, r->start, 32))
-		return false; /* an order or invoice number */
+	if (near_after(s->ref_end, r->start, 24) &&
+	    skip_filler(s, s->ref_end, r->start + 1) == r->start)
+		return false; /* an order or invoice number: "Commande n° ..." */
 	luhn = luhn_ok(r->d, r->nd);
 	finding(&f, LKA_PII_CARD, luhn ? LKA_PII_VALID : LKA_PII_INVALID, luhn ? 0.9 : 0.2,
 		r->start, r->end - r->start);
@@ -1032,6 +1035,14 @@ try_address(struct sc *s, const struct run *r)
 		}
 		if (c == '\n' && ++lines > 2)
 			return 0;
+		/* a full stop after a word longer than an abbreviation ends the street */
+		if (c == '.' && i + 1 < n && is_space(p[i + 1])) {
+			size_t w = i;
+			while (w > st_start && is_word(p[w - 1]))
+				w--;
+			if (i - w > 3)
+				return 0;
+		}
 		if (c == '@' || c == ';' || c == ':' || c == '(' || c == '<' || c == '|')
 			return 0;
 	}
@@ -1069,6 +1080,20 @@ try_address(struct sc *s, const struct run *r)
 	return town_end;
 }
 
+static size_t
+classify_long(struct sc *s, const struct run *r)
+{
+	if (try_nir(s, r) || try_card(s, r) || try_spi(s, r) || try_phone(s, r))
+		return r->end;
+	/* a French number followed by more digits */
+	if (r->nd > 10 && r->d[0] == '0' && r->d[1] != '0' && r->glen[0] == 2) {
+		struct run cut;
+		if (run_prefix(r, 10, &cut) && try_phone(s, &cut))
+			return cut.end;
+	}
+	return r->end;
+}
+
 /* Classify the digit run at i; returns where scanning goes on. */
 static size_t
 scan_digits(struct sc *s, size_t i)
@@ -1086,19 +1111,17 @@ scan_digits(struct sc *s, size_t i)
 	}
 	if (r.too_long)
 		return r.end;
+	if (r.nd >= 5) {
+		/* a context keyword speaks of the next long number only */
+		e = classify_long(s, &r);
+		s->ref_end = s->tax_end = NONE;
+		return e;
+	}
 	if (want(s, LKA_PII_POSTAL_ADDRESS) && r.nd <= 4) {
 		size_t ae = try_address(s, &r);
 		if (ae)
 			return ae;
 		return r.end;
-	}
-	if (try_nir(s, &r) || try_card(s, &r) || try_spi(s, &r) || try_phone(s, &r))
-		return r.end;
-	/* a French number followed by more digits */
-	if (r.nd > 10 && r.d[0] == '0' && r.d[1] != '0' && r.glen[0] == 2) {
-		struct run cut;
-		if (run_prefix(&r, 10, &cut) && try_phone(s, &cut))
-			return cut.end;
 	}
 	return r.end;
 }
@@ -1296,7 +1319,7 @@ upper_token(const struct sc *s, size_t i, unsigned *digits, unsigned *letters)
 	return e - i;
 }
 
-static void
+static size_t
 kw_document(struct sc *s, size_t end, lka_pii_kind kind)
 {
 	size_t i = skip_filler(s, end, end + 40), len;
@@ -1305,7 +1328,7 @@ kw_document(struct sc *s, size_t end, lka_pii_kind kind)
 	bool ok = false;
 
 	if (i == NONE)
-		return;
+		return end;
 	len = upper_token(s, i, &dg, &lt);
 	if (kind == LKA_PII_PASSPORT) {
 		/* French: 2 digits, 2 letters, 5 digits; others: 1-2 letters + 6-8 digits */
@@ -1318,11 +1341,12 @@ kw_document(struct sc *s, size_t end, lka_pii_kind kind)
 		ok = (len == 12 && dg == 12) || (len == 9 && dg >= 1 && lt >= 1);
 	}
 	if (!ok)
-		return;
+		return end;
 	finding(&f, kind, LKA_PII_NA, 0.8, i, len);
 	copy_str(f.norm, sizeof f.norm, (const char *)s->p + i, len);
 	mask_value(f.masked, sizeof f.masked, f.norm, 2, 2);
 	emit(s, &f);
+	return i + len;
 }
 
 static const char *const months_fr[] = {
@@ -1453,7 +1477,7 @@ parse_date(const struct sc *s, size_t i, unsigned *y, unsigned *m, unsigned *d)
 	return j + 4;
 }
 
-static void
+static size_t
 kw_dob(struct sc *s, size_t end)
 {
 	size_t i = skip_filler(s, end, end + 24), e;
@@ -1462,18 +1486,19 @@ kw_dob(struct sc *s, size_t end)
 	bool ok;
 
 	if (i == NONE || !(e = parse_date(s, i, &y, &m, &d)))
-		return;
+		return end;
 	if (e < s->n && is_word(s->p[e]))
-		return;
+		return end;
 	ok = date_valid(y, m, d);
 	finding(&f, LKA_PII_BIRTH_DATE, ok ? LKA_PII_VALID : LKA_PII_INVALID, ok ? 0.85 : 0.2, i,
 		e - i);
 	snprintf(f.norm, sizeof f.norm, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
 	snprintf(f.masked, sizeof f.masked, "%04u-**-**", y % 10000);
 	emit(s, &f);
+	return e;
 }
 
-static void
+static size_t
 kw_credential(struct sc *s, size_t end, const char *detail)
 {
 	const unsigned char *p = s->p;
@@ -1494,7 +1519,7 @@ kw_credential(struct sc *s, size_t end, const char *detail)
 		i += 2;
 	}
 	if (!sep)
-		return;
+		return end;
 	while (i < s->n && is_hspace(p[i]))
 		i++;
 	if (i < s->n && p[i] == ':') {
@@ -1512,13 +1537,13 @@ kw_credential(struct sc *s, size_t end, const char *detail)
 	if (v < e && (p[v] == '"' || p[v] == '\''))
 		v++;
 	if (e - v < 3 || e - v > 63)
-		return;
+		return end;
 	{
 		bool stars = true;
 		for (size_t k = v; k < e; k++)
 			stars = stars && (p[k] == '*' || p[k] == 'x' || p[k] == '.');
 		if (stars)
-			return;
+			return end;
 	}
 	finding(&f, LKA_PII_CREDENTIAL, LKA_PII_NA, 0.8, v, e - v);
 	f.detail = detail;
@@ -1533,9 +1558,10 @@ kw_credential(struct sc *s, size_t end, const char *detail)
 		}
 	}
 	emit(s, &f);
+	return e;
 }
 
-static void
+static size_t
 kw_bic(struct sc *s, size_t end)
 {
 	size_t i = skip_filler(s, end, end + 24), len;
@@ -1543,16 +1569,16 @@ kw_bic(struct sc *s, size_t end)
 	const unsigned char *p;
 
 	if (i == NONE)
-		return;
+		return end;
 	len = upper_token(s, i, &dg, &lt);
 	p = s->p + i;
 	if (len != 8 && len != 11)
-		return;
+		return end;
 	for (unsigned k = 0; k < 6; k++)
 		if (!is_upper(p[k]))
-			return;
+			return end;
 	if (!iban_length(p + 4) && !(p[4] == 'U' && p[5] == 'S') && !(p[4] == 'C' && p[5] == 'A'))
-		return;
+		return end;
 	finding(&s->bic, LKA_PII_BIC, LKA_PII_VALID, 0.85, i, len);
 	copy_str(s->bic.norm, sizeof s->bic.norm, (const char *)p, len);
 	mask_value(s->bic.masked, sizeof s->bic.masked, s->bic.norm, 6, 0);
@@ -1562,6 +1588,7 @@ kw_bic(struct sc *s, size_t end)
 	} else {
 		s->bic_pending = true; /* wait for an IBAN after it */
 	}
+	return i + len;
 }
 
 static void
@@ -1603,15 +1630,15 @@ scan_keyword(struct sc *s, const struct kwindex *x, size_t i)
 		switch (w->cls) {
 		case KW_DOB:
 			if (want(s, LKA_PII_BIRTH_DATE))
-				kw_dob(s, e);
+				e = kw_dob(s, e);
 			break;
 		case KW_PASSPORT:
 			if (want(s, LKA_PII_PASSPORT))
-				kw_document(s, e, LKA_PII_PASSPORT);
+				e = kw_document(s, e, LKA_PII_PASSPORT);
 			break;
 		case KW_IDCARD:
 			if (want(s, LKA_PII_ID_CARD))
-				kw_document(s, e, LKA_PII_ID_CARD);
+				e = kw_document(s, e, LKA_PII_ID_CARD);
 			break;
 		case KW_TAX:
 			s->tax_end = e;
@@ -1619,11 +1646,11 @@ scan_keyword(struct sc *s, const struct kwindex *x, size_t i)
 		case KW_PASSWORD:
 		case KW_LOGIN:
 			if (want(s, LKA_PII_CREDENTIAL))
-				kw_credential(s, e, w->detail);
+				e = kw_credential(s, e, w->detail);
 			break;
 		case KW_BIC:
 			if (want(s, LKA_PII_BIC))
-				kw_bic(s, e);
+				e = kw_bic(s, e);
 			break;
 		case KW_REF:
 			s->ref_end = e;

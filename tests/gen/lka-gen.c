@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen-pii.h"
+
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -1431,6 +1433,7 @@ struct opts {
 	bool maildir_only;
 	bool quiet;
 	const char *outdir;
+	unsigned long pii; /* --pii N: labelled personal data only (gen-pii.c) */
 };
 
 struct row {
@@ -5430,6 +5433,8 @@ usage(FILE *f)
 		"                  in full mode, where %d are fixed special cases)\n"
 		"  --maildir-only  only OUTDIR/maildir/: one Maildir++ mailbox with exactly\n"
 		"                  N messages (benchmark mode)\n"
+		"  --pii N         only OUTDIR/pii/: N messages with labelled personal data\n"
+		"                  and decoys, and OUTDIR/pii-truth.tsv (gen-pii.c)\n"
 		"  --quiet         print nothing on success\n"
 		"  --help          show this help\n"
 		"\n"
@@ -5497,14 +5502,19 @@ parse_args(struct opts *o, int argc, char **argv)
 		}
 		nlen = strcspn(a, "=");
 		if ((nlen == 6 && strncmp(a, "--seed", 6) == 0) ||
-		    (nlen == 10 && strncmp(a, "--messages", 10) == 0)) {
+		    (nlen == 10 && strncmp(a, "--messages", 10) == 0) ||
+		    (nlen == 5 && strncmp(a, "--pii", 5) == 0)) {
 			if (a[nlen] == '=')
 				val = a + nlen + 1;
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
 				return bad_usage("a value is needed by option", a);
-			if (nlen == 6) {
+			if (nlen == 5) {
+				if (!parse_u64(val, 10000000ULL, &v) || v == 0)
+					return bad_usage("--pii: expected 1..10000000, got", val);
+				o->pii = (unsigned long)v;
+			} else if (nlen == 6) {
 				if (!parse_u64(val, UINT64_MAX, &v))
 					return bad_usage("--seed: not a number:", val);
 				o->seed = v;
@@ -5599,6 +5609,8 @@ main(int argc, char **argv)
 
 	if (rc != TOOL_CONTINUE)
 		return rc;
+	if (o.pii)
+		return gen_pii_write(o.outdir, o.seed, o.pii) == 0 ? 0 : EXIT_CANNOT;
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		oom_fail();
