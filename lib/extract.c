@@ -296,6 +296,11 @@ lka_extract__text(const unsigned char *d, size_t n, const char *filename, const 
 	size_t len = 0;
 
 	memset(out, 0, sizeof *out);
+	if (type_is(type, "message/rfc822")) {
+		set(out, "message", "unsupported",
+		    "embedded message: scanned as a message of its own");
+		return;
+	}
 	/* by content first: evidence names and types lie */
 	if (starts(d, n, "%PDF-", 5)) {
 		set(out, "pdf", "unsupported", "PDF text extraction is not built in");

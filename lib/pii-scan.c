@@ -364,8 +364,9 @@ extract_all(struct scanner *s)
 	if (s->o->reextract && (st = exec(kase, "DELETE FROM attachment_text", s->err)) != LKA_OK)
 		return st;
 	if (sqlite3_prepare_v2(kase->db,
-			       "SELECT a.sha256, min(a.filename), min(coalesce(a.detected_type, "
-			       "a.declared_type)) FROM attachments a JOIN blobs b ON b.sha256 = "
+			       "SELECT a.sha256, min(a.filename), min(CASE WHEN a.declared_type = "
+			       "'message/rfc822' THEN 'message/rfc822' ELSE coalesce(a.detected_type, "
+			       "a.declared_type) END) FROM attachments a JOIN blobs b ON b.sha256 = "
 			       "a.sha256 WHERE a.sha256 > ?1 AND (b.data IS NOT NULL OR b.chunks > 0) "
 			       "AND NOT EXISTS (SELECT 1 FROM attachment_text t WHERE t.sha256 = "
 			       "a.sha256) GROUP BY a.sha256 ORDER BY a.sha256 LIMIT 200",
