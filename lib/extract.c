@@ -14,6 +14,20 @@
 
 #include "extract.h"
 
+/* memmem() without _GNU_SOURCE. */
+static bool
+find_bytes(const void *hay, size_t n, const void *needle, size_t m)
+{
+	const unsigned char *h = hay, *nd = needle;
+
+	if (m == 0)
+		return true;
+	for (size_t i = 0; i + m <= n; i++)
+		if (h[i] == nd[0] && memcmp(h + i, nd, m) == 0)
+			return true;
+	return false;
+}
+
 static bool
 has_suffix(const char *name, const char *suf)
 {
@@ -290,7 +304,7 @@ set(lka_extract_out *out, const char *method, const char *status, const char *de
 
 void
 lka_extract__text(const unsigned char *d, size_t n, const char *filename, const char *type,
-		  size_t max_bytes, lka_extract_out *out)
+		  size_t max_bytes, uint32_t seconds, uint64_t memory, lka_extract_out *out)
 {
 	char *t = NULL;
 	size_t len = 0;
@@ -302,17 +316,20 @@ lka_extract__text(const unsigned char *d, size_t n, const char *filename, const 
 		return;
 	}
 	/* by content first: evidence names and types lie */
-	if (starts(d, n, "%PDF-", 5)) {
-		set(out, "pdf", "unsupported", "PDF text extraction is not built in");
+	if (starts(d, n, "%PDF-", 5) || (n > 1024 && find_bytes(d, 1024, "%PDF-", 5))) {
+		lka_extract__document(d, n, true, max_bytes, seconds, memory, out);
 		return;
 	}
 	if (starts(d, n, "PK\x03\x04", 4)) {
-		set(out, "zip", "unsupported",
-		    "Office Open XML / OpenDocument extraction is not built in");
+		lka_extract__document(d, n, false, max_bytes, seconds, memory, out);
 		return;
 	}
 	if (starts(d, n, "\xd0\xcf\x11\xe0", 4)) {
-		set(out, "ole", "unsupported", "OLE compound document (legacy Office)");
+		static const char enc[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e";
+		if (find_bytes(d, n, enc, sizeof enc - 1))
+			set(out, "ole", "encrypted", "encrypted Office document (EncryptedPackage)");
+		else
+			set(out, "ole", "unsupported", "OLE compound document (legacy Office)");
 		return;
 	}
 	if (starts(d, n, "{\\rtf", 5)) {

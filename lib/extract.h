@@ -22,6 +22,15 @@ typedef struct lka_extract_out {
  * fails hard: out->status says what happened.  Free out->text.
  */
 void lka_extract__text(const unsigned char *data, size_t n, const char *filename,
-		       const char *type, size_t max_bytes, lka_extract_out *out);
+		       const char *type, size_t max_bytes, uint32_t seconds, uint64_t memory,
+		       lka_extract_out *out);
+
+/*
+ * Office Open XML / OpenDocument (pdf false) or PDF (pdf true) text,
+ * extracted in a forked child limited to `seconds` of CPU and wall time and
+ * `memory` bytes of address space (0: no limit) (extract-doc.c).
+ */
+void lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_bytes,
+			   uint32_t seconds, uint64_t memory, lka_extract_out *out);
 
 #endif

@@ -409,7 +409,8 @@ extract_all(struct scanner *s)
 				snprintf(x.detail, sizeof x.detail, "%s", why ? why : "cannot read");
 			} else {
 				lka_extract__text(d, len, names[i], types[i],
-						  (size_t)s->o->extract_bytes, &x);
+						  (size_t)s->o->extract_bytes, s->o->extract_seconds,
+						  s->o->extract_memory, &x);
 				free(d);
 			}
 			for (size_t j = 0; x.text && j < x.len; j++)
