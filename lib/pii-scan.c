@@ -129,15 +129,16 @@ is_cap(const unsigned char *p)
 	return (p[0] >= 'A' && p[0] <= 'Z') || (p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E);
 }
 
-/* A name after a cue word before offset (same line or up to 300 bytes back). */
+/* A name after a cue word ("Titulaire :", "Mme", "RIB de" ...) starting in
+ * [lo, off), the nearest to off first. */
 static bool
-person_name(const char *t, size_t n, size_t off, char *out, size_t cap)
+person_name(const char *t, size_t n, size_t lo, size_t off, char *out, size_t cap)
 {
 	static const char *const cues[] = {
 		"RIB de", "au nom de", "Titulaire du compte", "Titulaire", "titulaire", "Nom", "NOM", "Name", "name", "Madame", "Monsieur",
 		"Mme", "M.", "Mr", "Mrs", "Ms", "Client", "Patient", "Salari\xc3\xa9", "Employee",
 	};
-	size_t lo = off > 300 ? off - 300 : 0, best = (size_t)-1, best_end = 0;
+	size_t best = (size_t)-1, best_end = 0;
 
 	for (size_t i = off; i-- > lo;) {
 		if (i > 0 && ((unsigned char)t[i - 1] >= 0x80 || (t[i - 1] >= 'A' && t[i - 1] <= 'z')))
@@ -176,6 +177,8 @@ person_name(const char *t, size_t n, size_t off, char *out, size_t cap)
 				break;
 		}
 	}
+	while (best_end > best && strchr(").,;:\"'>]", t[best_end - 1]))
+		best_end--;
 	if (best_end <= best || best_end - best >= cap)
 		return false;
 	memcpy(out, t + best, best_end - best);
@@ -259,9 +262,14 @@ scan_field(struct scanner *s, const char *t, size_t n, int64_t message_id, int64
 		if (ctx.data && !ctx.oom && lka_utf8_valid((const char *)ctx.data, ctx.len))
 			sqlite3_bind_text(q, 13, (const char *)ctx.data, (int)ctx.len, SQLITE_TRANSIENT);
 		bind_text(q, 14, addr);
-		if (f->kind != LKA_PII_EMAIL && f->kind != LKA_PII_SPECIAL_CATEGORY &&
-		    person_name(t, n, f->offset, name, sizeof name))
-			bind_text(q, 15, name);
+		if (f->kind != LKA_PII_EMAIL && f->kind != LKA_PII_SPECIAL_CATEGORY) {
+			/* before it (300 bytes), else after it on its line ("... (titulaire : X)") */
+			size_t end = f->offset + f->length, le = line_end(t, n, end);
+			if (person_name(t, n, f->offset > 300 ? f->offset - 300 : 0, f->offset, name,
+					sizeof name) ||
+			    person_name(t, n, end, le < end + 80 ? le : end + 80, name, sizeof name))
+				bind_text(q, 15, name);
+		}
 		bind_text(q, 16, f->detail);
 		if (sqlite3_step(q) != SQLITE_DONE) {
 			lka_buf_free(&ctx);
