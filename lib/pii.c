@@ -290,6 +290,10 @@ static const struct kw keywords[] = {
 	{ "colis", KW_REF, NULL },
 	{ "ticket", KW_REF, NULL },
 	{ "dossier", KW_REF, NULL },
+	{ "siret", KW_REF, NULL },
+	{ "siren", KW_REF, NULL },
+	{ "tva", KW_REF, NULL },
+	{ "vat", KW_REF, NULL },
 	/* GDPR art. 9: health */
 	{ "arr\xc3\xaat maladie", KW_SPECIAL, "health" },
 	{ "arr\xc3\xaat de travail", KW_SPECIAL, "health" },

@@ -187,9 +187,37 @@ test_text(void)
 	}
 }
 
+static void
+test_fuzz(void)
+{
+	/* RTF and vCard are parsed in-process: random input must stay in bounds (ASan). */
+	static const char alphabet[] = "{}\\\\''u-0123456789abcdefpar*\r\n \xe9\xc3";
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	size_t bad = 0;
+
+	for (int it = 0; it < 2000; it++) {
+		size_t n = 5 + (size_t)(x % 400);
+		unsigned char *t = malloc(n);
+		lka_extract_out o;
+
+		memcpy(t, it % 2 ? "{\\rtf" : "BEGIN", 5);
+		for (size_t i = 5; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t[i] = (unsigned char)alphabet[x % (sizeof alphabet - 1)];
+		}
+		lka_extract__text(t, n, it % 2 ? "a.rtf" : "a.vcf", NULL, 1u << 20, 5, 0, &o);
+		if (o.text && !lka_utf8_valid(o.text, o.len))
+			bad++;
+		free(o.text);
+		free(t);
+	}
+	is_int((int)bad, 0, "random RTF and vCard: valid UTF-8 out, in bounds");
+}
+
 int
 main(void)
 {
+	test_fuzz();
 	test_text();
 	test_office();
 	test_pdf();

@@ -243,6 +243,40 @@ test_special(void)
 }
 
 static void
+test_fuzz(void)
+{
+	/* Random text made of the bytes the detectors look at: no read outside
+	 * the buffer (ASan), no finding outside it, masked forms never empty. */
+	static const char alphabet[] = "0123456789012345678901234567890123456789       ..--//++@@"
+				       "FRDEGBAB2A2B:;,\n\nIBANibanBICnelemdp\xc3\xa9\xc2\xa0()";
+	uint64_t x = 88172645463325252ULL;
+	size_t total = 0, bad = 0;
+
+	for (int it = 0; it < 3000; it++) {
+		size_t n = 1 + (size_t)(x % 600);
+		char *t = malloc(n);
+		struct got g = { 0 };
+
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t[i] = alphabet[x % (sizeof alphabet - 1)];
+		}
+		lka_pii_scan_text(t, n, LKA_PII_ALL | LKA_PII_WITH_INVALID, collect, &g);
+		for (size_t i = 0; i < g.n && i < MAXF; i++) {
+			if (g.f[i].offset + g.f[i].length > n || !g.f[i].masked[0] ||
+			    !lka_utf8_valid(g.f[i].norm, strlen(g.f[i].norm)))
+				bad++;
+		}
+		total += g.n;
+		free(t);
+	}
+	is_int((int)bad, 0, "random text: every finding inside the text, masked, valid UTF-8 (%zu found)",
+	       total);
+	none("SIRET 36252187900035", LKA_PII_CARD, "SIRET (Luhn-valid) after its keyword");
+	one("Diners 36252187900035", LKA_PII_CARD, "36252187900035", NULL, "the same digits as a card");
+}
+
+static void
 test_names(void)
 {
 	is_str(lka_pii_kind_name(LKA_PII_FR_TAX_ID), "fr_tax_id", "kind name");
@@ -287,5 +321,6 @@ main(void)
 	test_special();
 	test_names();
 	test_robust();
+	test_fuzz();
 	return done_testing();
 }
