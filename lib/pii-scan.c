@@ -186,6 +186,77 @@ person_name(const char *t, size_t n, size_t lo, size_t off, char *out, size_t ca
 	return lka_utf8_valid(out, best_end - best);
 }
 
+/* A cell of 1 to 3 capitalised words, no digits: part of a name. */
+static bool
+name_cell(const char *c, size_t n)
+{
+	size_t words = 0;
+
+	while (n && (c[0] == ' ' || c[0] == '"'))
+		c++, n--;
+	while (n && (c[n - 1] == ' ' || c[n - 1] == '"' || c[n - 1] == '\r'))
+		n--;
+	if (n < 2 || n > 40 || !is_cap((const unsigned char *)c))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((c[i] >= '0' && c[i] <= '9') || c[i] == '@' || c[i] == ':' || c[i] == ',')
+			return false;
+		if (i == 0 || c[i - 1] == ' ') {
+			if (!is_cap((const unsigned char *)c + i))
+				return false;
+			words++;
+		}
+	}
+	return words >= 1 && words <= 3;
+}
+
+/* In a CSV or sheet row (cells split by ';' or tabs), the first cells that
+ * look like a name ("Rousseau;Stéphane;..." gives "Stéphane Rousseau"). */
+static bool
+row_name(const char *t, size_t n, size_t off, char *out, size_t cap)
+{
+	size_t ls = line_start(t, off), le = line_end(t, n, off), cs = ls, k = 0;
+	char sep = 0;
+	const char *cells[2];
+	size_t lens[2], nc = 0;
+
+	for (size_t i = ls; i < le && !sep; i++)
+		if (t[i] == ';' || t[i] == '\t')
+			sep = t[i];
+	if (!sep)
+		return false;
+	for (size_t i = ls; i <= le && nc < 2; i++) {
+		if (i == le || t[i] == sep) {
+			if (name_cell(t + cs, i - cs)) {
+				cells[nc] = t + cs;
+				lens[nc++] = i - cs;
+			} else if (nc) {
+				break;
+			}
+			cs = i + 1;
+		}
+	}
+	if (!nc)
+		return false;
+	/* "Family;Given" is the usual order of exports: print given first */
+	for (size_t j = nc; j-- > 0;) {
+		const char *c = cells[j];
+		size_t l = lens[j];
+		while (l && (*c == ' ' || *c == '"'))
+			c++, l--;
+		while (l && (c[l - 1] == ' ' || c[l - 1] == '"' || c[l - 1] == '\r'))
+			l--;
+		if (k + l + 2 >= cap)
+			return false;
+		if (k)
+			out[k++] = ' ';
+		memcpy(out + k, c, l);
+		k += l;
+	}
+	out[k] = '\0';
+	return lka_utf8_valid(out, k);
+}
+
 /* Context: CONTEXT_BYTES either side, the value masked, line breaks as spaces. */
 static void
 context(const char *t, size_t n, const lka_pii_finding *f, lka_buf *b)
@@ -267,7 +338,8 @@ scan_field(struct scanner *s, const char *t, size_t n, int64_t message_id, int64
 			size_t end = f->offset + f->length, le = line_end(t, n, end);
 			if (person_name(t, n, f->offset > 300 ? f->offset - 300 : 0, f->offset, name,
 					sizeof name) ||
-			    person_name(t, n, end, le < end + 80 ? le : end + 80, name, sizeof name))
+			    person_name(t, n, end, le < end + 80 ? le : end + 80, name, sizeof name) ||
+			    row_name(t, n, f->offset, name, sizeof name))
 				bind_text(q, 15, name);
 		}
 		bind_text(q, 16, f->detail);

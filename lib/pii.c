@@ -1669,6 +1669,92 @@ scan_keyword(struct sc *s, const struct kwindex *x, size_t i)
 	return i;
 }
 
+/* ------------------------------------------------------------ tables */
+
+/* Next cell of a CSV/TSV line from i (quote-aware); *b,*e: the cell without
+ * quotes and spaces; returns the start of the next cell, or le + 1. */
+static size_t
+next_cell(const struct sc *s, size_t i, size_t le, unsigned char sep, size_t *b, size_t *e)
+{
+	const unsigned char *p = s->p;
+	bool q = false;
+	size_t j = i;
+
+	while (j < le && (q || p[j] != sep)) {
+		if (p[j] == '"')
+			q = !q;
+		j++;
+	}
+	*b = i;
+	*e = j;
+	while (*b < *e && (p[*b] == ' ' || p[*b] == '"'))
+		(*b)++;
+	while (*e > *b && (p[*e - 1] == ' ' || p[*e - 1] == '"' || p[*e - 1] == '\r'))
+		(*e)--;
+	return j + 1;
+}
+
+/*
+ * A table (CSV, TSV, a spreadsheet as text) whose header row names a birth
+ * date column ("Date de naissance", "date_naissance", "Birth date", "DOB"):
+ * the dates in that column are birth dates, with no keyword beside them.
+ */
+static void
+scan_table_dob(struct sc *s)
+{
+	const unsigned char *p = s->p;
+	size_t le = 0, counts[3] = { 0, 0, 0 }, col = 0, i, b, e;
+	static const unsigned char seps[3] = { ';', '\t', ',' };
+	unsigned char sep;
+	long dob = -1;
+
+	while (le < s->n && le < 4096 && p[le] != '\n')
+		le++;
+	if (le >= s->n || p[le] != '\n')
+		return;
+	for (i = 0; i < le; i++)
+		for (int k = 0; k < 3; k++)
+			counts[k] += p[i] == seps[k];
+	sep = counts[0] >= counts[1] && counts[0] >= counts[2] ? ';' : counts[1] >= counts[2] ? '\t' : ',';
+	if (counts[sep == ';' ? 0 : sep == '\t' ? 1 : 2] < 2)
+		return;
+	for (i = 0; i <= le && dob < 0; col++) {
+		char cell[64];
+		size_t k = 0;
+		i = next_cell(s, i, le, sep, &b, &e);
+		for (size_t j = b; j < e && k + 1 < sizeof cell; j++)
+			cell[k++] = (char)lower(p[j]);
+		cell[k] = '\0';
+		if (strstr(cell, "naissance") || strstr(cell, "birth") || !strcmp(cell, "dob") ||
+		    strstr(cell, "date_naiss") || strstr(cell, "ddn"))
+			dob = (long)col;
+	}
+	if (dob < 0)
+		return;
+	for (size_t ls = le + 1; ls < s->n && !s->stop;) {
+		size_t lend = ls;
+		while (lend < s->n && p[lend] != '\n')
+			lend++;
+		i = ls;
+		for (long c = 0; c <= dob && i <= lend; c++)
+			i = next_cell(s, i, lend, sep, &b, &e);
+		if (i <= lend + 1 && b < e) {
+			unsigned y = 0, m = 0, d = 0;
+			size_t de = parse_date(s, b, &y, &m, &d);
+			if (de == e) {
+				lka_pii_finding f;
+				bool ok = date_valid(y, m, d);
+				finding(&f, LKA_PII_BIRTH_DATE, ok ? LKA_PII_VALID : LKA_PII_INVALID,
+					ok ? 0.85 : 0.2, b, e - b);
+				snprintf(f.norm, sizeof f.norm, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
+				snprintf(f.masked, sizeof f.masked, "%04u-**-**", y % 10000);
+				emit(s, &f);
+			}
+		}
+		ls = lend + 1;
+	}
+}
+
 /* ------------------------------------------------------------------- scan */
 
 size_t
@@ -1742,5 +1828,7 @@ lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void
 		}
 		i++;
 	}
+	if (!s.stop && want(&s, LKA_PII_BIRTH_DATE))
+		scan_table_dob(&s);
 	return s.count;
 }

@@ -199,6 +199,12 @@ test_birth(void)
 	    "leap day");
 	none("n\xc3\xa9" "e le 29/02/1987", LKA_PII_BIRTH_DATE, "29 February of a common year");
 	none("r\xc3\xa9union le 12/03/2024", LKA_PII_BIRTH_DATE, "a date without context");
+	one("Nom;Pr\xc3\xa9nom;Date de naissance;Ville\nMartin;Jean;\"12/03/1985\";Lyon\n",
+	    LKA_PII_BIRTH_DATE, "1985-03-12", "12/03/1985", "CSV column named in the header");
+	one("Name\tDOB\tUpdated\nJean\t1985-03-12\t2024-01-05\n", LKA_PII_BIRTH_DATE,
+	    "1985-03-12", NULL, "TSV: only the birth date column");
+	none("Nom;Date;Ville\nMartin;12/03/1985;Lyon\n", LKA_PII_BIRTH_DATE,
+	     "CSV without a birth date column");
 }
 
 static void
