@@ -29,6 +29,7 @@ static const lka_migration migrations[] = {
 	{ "contacts and people (schema 2)", lka_sql_contacts },
 	{ "PST: engines, MAPI addresses, folder roles and counts (schema 3)", lka_sql_pst },
 	{ "container attachments (schema 4)", lka_sql_containers },
+	{ "personal-data scan: scans, findings, attachment_text (schema 5)", lka_sql_pii },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
@@ -43,6 +44,7 @@ static const struct {
 	{ "create the views", lka_sql_views },
 	{ "create the contact and people views", lka_sql_contacts_views },
 	{ "create the PST views", lka_sql_pst_views },
+	{ "create the personal-data views", lka_sql_pii_views },
 };
 
 int

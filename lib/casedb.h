@@ -13,7 +13,7 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 4
+#define LKA_SCHEMA_VERSION 5
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
@@ -22,6 +22,8 @@ extern const char lka_sql_contacts_views[]; /* sql/contacts-views.sql */
 extern const char lka_sql_pst[];            /* sql/pst.sql */
 extern const char lka_sql_pst_views[];      /* sql/pst-views.sql */
 extern const char lka_sql_containers[];     /* sql/containers.sql */
+extern const char lka_sql_pii[];            /* sql/pii.sql: scans, findings, attachment_text */
+extern const char lka_sql_pii_views[];      /* sql/pii-views.sql */
 
 struct lka_case {
 	lka_ctx *ctx;

@@ -1,5 +1,6 @@
 /* The public header must compile on its own under -pedantic -Werror. */
 #include <leakaudit/leakaudit.h>
+#include <leakaudit/pii.h>
 
 int
 main(void)

@@ -31,6 +31,7 @@
 
 #include "gen-books.h"
 #include "gen-containers.h"
+#include "gen-pii.h"
 
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
@@ -1436,6 +1437,7 @@ struct opts {
 	bool quiet;
 	bool people; /* --people: only OUTDIR/people/ (gen-books.c) */
 	const char *outdir;
+	unsigned long pii; /* --pii N: labelled personal data only (gen-pii.c) */
 };
 
 struct row {
@@ -5439,6 +5441,8 @@ usage(FILE *f)
 		"                  are known, and OUTDIR/people-expected.tsv (gen-books.c)\n"
 		"  --containers    only container fixtures (archives with mail, archives\n"
 		"                  attached to mail): see tests/gen/gen-containers.c\n"
+		"  --pii N         only OUTDIR/pii/: N messages with labelled personal data\n"
+		"                  and decoys, and OUTDIR/pii-truth.tsv (gen-pii.c)\n"
 		"  --quiet         print nothing on success\n"
 		"  --help          show this help\n"
 		"\n"
@@ -5514,14 +5518,19 @@ parse_args(struct opts *o, int argc, char **argv)
 		}
 		nlen = strcspn(a, "=");
 		if ((nlen == 6 && strncmp(a, "--seed", 6) == 0) ||
-		    (nlen == 10 && strncmp(a, "--messages", 10) == 0)) {
+		    (nlen == 10 && strncmp(a, "--messages", 10) == 0) ||
+		    (nlen == 5 && strncmp(a, "--pii", 5) == 0)) {
 			if (a[nlen] == '=')
 				val = a + nlen + 1;
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
 				return bad_usage("a value is needed by option", a);
-			if (nlen == 6) {
+			if (nlen == 5) {
+				if (!parse_u64(val, 10000000ULL, &v) || v == 0)
+					return bad_usage("--pii: expected 1..10000000, got", val);
+				o->pii = (unsigned long)v;
+			} else if (nlen == 6) {
 				if (!parse_u64(val, UINT64_MAX, &v))
 					return bad_usage("--seed: not a number:", val);
 				o->seed = v;
@@ -5620,6 +5629,8 @@ main(int argc, char **argv)
 		return rc;
 	if (o.containers)
 		return gen_containers(o.outdir, o.quiet) == 0 ? 0 : EXIT_CANNOT;
+	if (o.pii)
+		return gen_pii_write(o.outdir, o.seed, o.pii) == 0 ? 0 : EXIT_CANNOT;
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		oom_fail();
