@@ -26,6 +26,7 @@
 /* The library's schema history: steps[k] upgrades schema k to k+1. */
 static const lka_migration migrations[] = {
 	{ "create the case (schema 1)", lka_sql_schema },
+	{ "attachment triage: attachment_flags, ioc_matches (schema 2)", lka_sql_triage },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
@@ -38,6 +39,7 @@ static const struct {
 	const char *what, *sql;
 } view_sets[] = {
 	{ "create the views", lka_sql_views },
+	{ "create the attachment triage views", lka_sql_triage_views },
 };
 
 int

@@ -13,10 +13,12 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 1
+#define LKA_SCHEMA_VERSION 2
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
+extern const char lka_sql_triage[];       /* sql/triage.sql (attachment triage) */
+extern const char lka_sql_triage_views[]; /* sql/triage-views.sql */
 
 struct lka_case {
 	lka_ctx *ctx;

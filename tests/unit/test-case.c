@@ -273,7 +273,7 @@ test_create_reopen(void)
 	lka_case_free(k);
 	k = NULL;
 	ok(lka_case_open(&k, ctx, path, 0, &e) == LKA_OK && k, "reopen read-write");
-	ok(k && q_int(k, "SELECT count(*) FROM schema_migrations", NULL) == 1,
+	ok(k && q_int(k, "SELECT count(*) FROM schema_migrations", NULL) == LKA_SCHEMA_VERSION,
 	   "reopening applies no step");
 	lka_case_free(k);
 	k = NULL;
@@ -372,13 +372,15 @@ test_migrations(void)
 	lka_error e = { 0 };
 
 	tpath(path, sizeof path, "migrate.case");
-	ok(lka_case_open(&k, ctx, path, LKA_CASE_CREATE, &e) == LKA_OK, "create at schema 1");
+	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, two, 1, &e) == LKA_OK,
+	   "create at schema 1");
 	lka_case_free(k);
 	k = NULL;
 
 	ok(lka_case__open_steps(&k, ctx, path, 0, three_bad, 3, &e) == LKA_FATAL && !k,
 	   "a failing step fails the open (%s)", e.msg);
-	ok(lka_case_open(&k, ctx, path, 0, &e) == LKA_OK && k, "the case still opens at schema 1");
+	ok(lka_case__open_steps(&k, ctx, path, 0, two, 1, &e) == LKA_OK && k,
+	   "the case still opens at schema 1");
 	ok(k && q_int(k, "PRAGMA user_version", NULL) == 1, "... its version unchanged");
 	ok(k && q_int(k, "SELECT count(*) FROM pragma_table_info('sources') "
 			 "WHERE name = 'test_note'",
@@ -401,8 +403,8 @@ test_migrations(void)
 	   "views recreated after the upgrade");
 	lka_case_free(k);
 	k = NULL;
-	ok(lka_case_open(&k, ctx, path, 0, &e) == LKA_FATAL && e.kind == LKA_E_UNSUPPORTED &&
-		   strstr(e.msg, "(schema 2)"),
+	ok(lka_case__open_steps(&k, ctx, path, 0, two, 1, &e) == LKA_FATAL &&
+		   e.kind == LKA_E_UNSUPPORTED && strstr(e.msg, "(schema 2)"),
 	   "the library (schema 1) now refuses it as newer");
 
 	tpath(path, sizeof path, "migrate0.case");
@@ -414,7 +416,8 @@ test_migrations(void)
 
 	/* An old case (schema 1) opened read-only by a schema-2 library. */
 	tpath(path, sizeof path, "migrate-ro.case");
-	ok(lka_case_open(&k, ctx, path, LKA_CASE_CREATE, &e) == LKA_OK, "create at schema 1");
+	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, two, 1, &e) == LKA_OK,
+	   "create at schema 1");
 	lka_case_free(k);
 	k = NULL;
 	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_READONLY, two, 2, &e) == LKA_FATAL &&
