@@ -101,6 +101,17 @@ is_decoy(const char *e, size_t n)
 	return false;
 }
 
+/* Extensions of content that runs in a browser: risky behind a decoy. */
+static bool
+is_active(const char *e, size_t n)
+{
+	static const char *const act[] = { "htm", "html", "xhtml", "shtml", "svg", "mht", "mhtml" };
+	for (size_t i = 0; i < LKA_ARRAY_LEN(act); i++)
+		if (strlen(act[i]) == n && strncasecmp(act[i], e, n) == 0)
+			return true;
+	return false;
+}
+
 static enum fam
 declared_fam(const char *t)
 {
@@ -293,8 +304,8 @@ lka_triage_name(const char *name, lka_flag_fn fn, void *payload)
 		snprintf(why, sizeof why, "the name ends in .%.*s", (int)elen, e);
 		fn(x->flag, why, payload);
 	}
-	/* facture.pdf.exe */
-	if (x && x->flag && e - b >= 2) {
+	/* facture.pdf.exe, and commande.xls.htm (HTML runs script in a browser) */
+	if (((x && x->flag) || (e && is_active(e, elen))) && e - b >= 2) {
 		e2 = ext_of(b, (size_t)(e - 1 - b), &e2len);
 		if (e2 && e2len <= 16 && is_decoy(e2, e2len)) {
 			snprintf(why, sizeof why, "double extension: .%.*s before the real extension .%.*s",

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen-triage.h" /* --triage: tests/gen/gen-triage.c */
+
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -5595,7 +5597,11 @@ main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct gen *g;
-	int rc = parse_args(&o, argc, argv);
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--triage") == 0)
+		return gen_triage_main(argc - 1, argv + 1);
+	rc = parse_args(&o, argc, argv);
 
 	if (rc != TOOL_CONTINUE)
 		return rc;

@@ -222,6 +222,8 @@ test_names(void)
 	is_str(name_flags("scan.pdf\xE2\x80\x83\xE2\x80\x83\xE2\x80\x83.vbs"), "script,space-padding",
 	       "em spaces before the real extension");
 	is_str(name_flags("budget.xlsm"), "macro", ".xlsm: macro by name");
+	is_str(name_flags("PO45638.Xls.htm"), "double-extension", "a spreadsheet that is a web page");
+	is_str(name_flags("page.htm"), "", "a plain web page: nothing");
 	is_str(name_flags("a\x01" "b.txt"), "control-chars", "control character");
 	is_str(name_flags("invoice.exe. . "), "executable", "trailing dots and blanks dropped as Windows does");
 	is_str(name_flags("C:\\Users\\x\\photo.jpg.scr"), "executable,double-extension",
