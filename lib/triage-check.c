@@ -760,9 +760,18 @@ check_archive(const unsigned char *p, size_t n, enum fam fam, lka_flag_fn fn, vo
 	}
 }
 
-void
-lka_triage_content(const void *data, size_t n, const char *name, const char *declared_type,
-		   lka_flag_fn fn, void *payload)
+static void
+ignore_flag(const char *flag, const char *reason, void *payload)
+{
+	(void)flag;
+	(void)reason;
+	(void)payload;
+}
+
+/* All checks, or (type_only) only the type contradiction. */
+static void
+triage_content(const void *data, size_t n, const char *name, const char *declared_type,
+	       lka_flag_fn fn, void *payload, bool type_only)
 {
 	const unsigned char *p = data;
 	char what[256], why[768];
@@ -780,6 +789,15 @@ lka_triage_content(const void *data, size_t n, const char *name, const char *dec
 		x = e && elen <= 16 ? ext_lookup(e, elen) : NULL;
 		if (x)
 			efam = x->fam;
+	}
+	if (type_only) {
+		if (fam == F_OLE && check_ole(p, n, ignore_flag, NULL)) {
+			if (efam == F_ZIP)
+				efam = F_NONE;
+			if (dfam == F_ZIP)
+				dfam = F_NONE;
+		}
+		goto mismatch;
 	}
 	switch (fam) {
 	case F_EXE:
@@ -815,6 +833,7 @@ lka_triage_content(const void *data, size_t n, const char *name, const char *dec
 		snprintf(why, sizeof why, "script (starts with #!%.*s)", (int)(k - 2), (const char *)p + 2);
 		fn("script", why, payload);
 	}
+mismatch:
 	if (!fam_compatible(fam, efam) || !fam_compatible(fam, dfam)) {
 		size_t o = (size_t)snprintf(why, sizeof why, "content is %s", fam_name[fam]);
 		if (!fam_compatible(fam, efam))
@@ -825,6 +844,20 @@ lka_triage_content(const void *data, size_t n, const char *name, const char *dec
 				 !fam_compatible(fam, efam) ? " and it is" : ", but", declared_type);
 		fn("type-mismatch", why, payload);
 	}
+}
+
+void
+lka_triage_content(const void *data, size_t n, const char *name, const char *declared_type,
+		   lka_flag_fn fn, void *payload)
+{
+	triage_content(data, n, name, declared_type, fn, payload, false);
+}
+
+void
+lka_triage__type_check(const void *data, size_t n, const char *name, const char *declared_type,
+		       lka_flag_fn fn, void *payload)
+{
+	triage_content(data, n, name, declared_type, fn, payload, true);
 }
 
 /* ------------------------------------------------------------- passwords */

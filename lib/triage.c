@@ -727,13 +727,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		flags_clear(&own);
 		if (have_data) {
 			/* per attachment: type contradictions depend on its name and declared type */
-			flag_list tm = { 0 };
-			lka_triage_content(data, n, fname, dtype, collect, &tm);
-			for (size_t i = 0; i < tm.n; i++)
-				if (strcmp(tm.v[i].flag, "type-mismatch") == 0)
-					collect(tm.v[i].flag, tm.v[i].reason, &own);
-			flags_clear(&tm);
-			free(tm.v);
+			lka_triage__type_check(data, n, fname, dtype, collect, &own);
 		}
 		lka_triage_name(fname, collect, &own);
 		if (content.oom || own.oom) {

@@ -5,9 +5,14 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
+#include "casedb.h"
 #include "internal.h"
 #include "tap.h"
 #include "triage.h"
@@ -418,6 +423,172 @@ test_safe_names(void)
 	   "a long name is cut to 200 bytes at a character boundary, extension kept (%zu)", n);
 }
 
+/* ---- the blob reader and extraction, on hand-made blobs rows ---- */
+
+static void
+content_of(unsigned char *p, size_t n, unsigned k)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)("leakaudit blob "[i % 15] + (i / 4096 + k) % 7);
+}
+
+static void
+put_blob(sqlite3 *db, const char *hex, size_t bytes, const char *comp, const void *stream,
+	 size_t slen, int chunks, bool stored)
+{
+	sqlite3_stmt *s = NULL;
+
+	sqlite3_prepare_v2(db, "INSERT INTO blobs (sha256, bytes, compression, stored_bytes, chunks, data) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL);
+	sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)bytes);
+	sqlite3_bind_text(s, 3, comp, -1, SQLITE_STATIC);
+	if (stored)
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)slen);
+	sqlite3_bind_int(s, 5, chunks);
+	if (stored && !chunks)
+		sqlite3_bind_blob(s, 6, stream, (int)slen, SQLITE_STATIC);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	for (int i = 0; i < chunks; i++) {
+		size_t piece = (slen + (size_t)chunks - 1) / (size_t)chunks, off = (size_t)i * piece;
+		size_t len = slen - off < piece ? slen - off : piece;
+		sqlite3_prepare_v2(db, "INSERT INTO blob_chunks (sha256, seq, data) VALUES (?1, ?2, ?3)",
+				   -1, &s, NULL);
+		sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, i);
+		sqlite3_bind_blob(s, 3, (const unsigned char *)stream + off, (int)len, SQLITE_STATIC);
+		sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+}
+
+/* Read all of a blob in 1000-byte steps; the status of the end. */
+static lka_status
+read_all(lka_case *k, const char *hex, unsigned char *out, size_t cap, size_t *n)
+{
+	lka_blob *b = NULL;
+	lka_error e = { 0 };
+	lka_status st;
+	size_t got;
+
+	*n = 0;
+	if ((st = lka_blob_open(&b, k, hex, &e)) != LKA_OK)
+		return st;
+	for (;;) {
+		size_t want = cap - *n < 1000 ? cap - *n : 1000;
+		st = lka_blob_read(b, out + *n, want, &got, &e);
+		*n += got;
+		if (st != LKA_OK || (want == 0 && got == 0))
+			break;
+	}
+	lka_blob_free(b);
+	return st;
+}
+
+static void
+test_blob(void)
+{
+	enum { N = 300000 };
+	char dir[] = "/tmp/lka-triage-XXXXXX", path[256], hex[5][LKA_SHA256_HEX], w[256];
+	unsigned char *c[5], *z = malloc(compressBound(N)), *back = malloc(N + 100);
+	uLongf zl = compressBound(N);
+	uint8_t d[LKA_SHA256_LEN];
+	lka_ctx *ctx = NULL;
+	lka_case *k = NULL;
+	lka_error e = { 0 };
+	size_t n;
+	int dfd;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/c.db", dir);
+	lka_ctx_new(&ctx, &e);
+	if (lka_case_open(&k, ctx, path, LKA_CASE_CREATE, &e) != LKA_OK) {
+		ok(0, "create a case: %s", e.msg);
+		return;
+	}
+	for (unsigned i = 0; i < 5; i++) {
+		c[i] = malloc(N);
+		content_of(c[i], N, i);
+		lka_sha256_buf(c[i], N, d);
+		lka_sha256_hex(d, hex[i]);
+	}
+	put_blob(k->db, hex[0], N, "none", c[0], N, 0, true);
+	compress2(z, &zl, c[1], N, 1);
+	put_blob(k->db, hex[1], N, "zlib", z, zl, 0, true);
+	zl = compressBound(N);
+	compress2(z, &zl, c[2], N, 1);
+	put_blob(k->db, hex[2], N, "zlib", z, zl, 3, true);
+	zl = compressBound(N);
+	compress2(z, &zl, c[3], N, 1);
+	z[zl / 2] ^= 0x55;
+	put_blob(k->db, hex[3], N, "zlib", z, zl, 0, true);
+	put_blob(k->db, hex[4], N, "none", c[0], N, 0, true); /* bytes of another content */
+	put_blob(k->db, "0000000000000000000000000000000000000000000000000000000000000000", 5,
+		 "none", NULL, 0, 0, false);
+
+	is_int(read_all(k, hex[0], back, N + 100, &n), LKA_DONE, "raw blob read to the end");
+	ok(n == N && memcmp(back, c[0], N) == 0, "... same bytes");
+	is_int(read_all(k, hex[1], back, N + 100, &n), LKA_DONE, "zlib blob inflated as a stream");
+	ok(n == N && memcmp(back, c[1], N) == 0, "... same bytes");
+	is_int(read_all(k, hex[2], back, N + 100, &n), LKA_DONE, "zlib stream over three chunks");
+	ok(n == N && memcmp(back, c[2], N) == 0, "... same bytes");
+	is_int(read_all(k, hex[3], back, N + 100, &n), LKA_FAILED, "a damaged zlib stream fails");
+	is_int(read_all(k, hex[4], back, N + 100, &n), LKA_FAILED,
+	       "content that does not hash to its name fails");
+	is_int(read_all(k, "0000000000000000000000000000000000000000000000000000000000000000", back,
+			N, &n),
+	       LKA_FAILED, "hash-only content: failed");
+	is_int(read_all(k, "1111111111111111111111111111111111111111111111111111111111111111", back,
+			N, &n),
+	       LKA_FAILED, "unknown content: failed");
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	is_int(lka_attachment_extract(k, hex[1], dfd, "a.bin", w, sizeof w, &e), LKA_OK, "extract");
+	is_str(w, "a.bin", "... under its name");
+	is_int(lka_attachment_extract(k, hex[1], dfd, "a.bin", w, sizeof w, &e), LKA_OK, "extract again");
+	is_str(w, "a (2).bin", "... under another name, nothing replaced");
+	snprintf(path, sizeof path, "%s/target", dir);
+	close(open(path, O_WRONLY | O_CREAT, 0600));
+	symlinkat(path, dfd, "link.bin");
+	is_int(lka_attachment_extract(k, hex[0], dfd, "link.bin", w, sizeof w, &e), LKA_OK,
+	       "extract onto a link's name");
+	is_str(w, "link (2).bin", "... the link is not followed");
+	{
+		char ch;
+		int fd = open(path, O_RDONLY);
+		ok(fd >= 0 && read(fd, &ch, 1) == 0, "... its target is still empty");
+		if (fd >= 0)
+			close(fd);
+	}
+	is_int(lka_attachment_extract(k, hex[3], dfd, "bad.bin", w, sizeof w, &e), LKA_FAILED,
+	       "a damaged content is not extracted");
+	ok(faccessat(dfd, "bad.bin", F_OK, 0) != 0, "... and leaves no partial file");
+	is_int(lka_attachment_extract(k, hex[0], dfd, "../x.bin", w, sizeof w, &e), LKA_FAILED,
+	       "a name with a slash is refused");
+	is_int(lka_attachment_extract(k, hex[0], dfd, "..", w, sizeof w, &e), LKA_FAILED,
+	       "'..' is refused");
+	close(dfd);
+	lka_case_free(k);
+	lka_ctx_free(ctx);
+	for (unsigned i = 0; i < 5; i++)
+		free(c[i]);
+	free(z);
+	free(back);
+	{
+		static const char *const files[] = { "a.bin", "a (2).bin", "link.bin", "link (2).bin",
+						     "target", "c.db", "c.db-wal", "c.db-shm" };
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+			unlink(path);
+		}
+		rmdir(dir);
+	}
+}
+
 int
 main(void)
 {
@@ -426,5 +597,6 @@ main(void)
 	test_content();
 	test_zip();
 	test_safe_names();
+	test_blob();
 	return done_testing();
 }
