@@ -611,13 +611,23 @@ note_member(struct risky_names *r, const char *name)
 	}
 }
 
+/* streaming: zip read from its local headers (the seekable reader lists
+ * nothing when the central directory is damaged or missing) */
 static struct archive *
-archive_mem(const void *data, size_t n)
+archive_mem2(const void *data, size_t n, bool streaming)
 {
 	struct archive *a = archive_read_new();
 
 	if (!a)
 		return NULL;
+	if (streaming) {
+		archive_read_support_format_zip_streamable(a);
+		if (archive_read_open_memory(a, data, n) != ARCHIVE_OK) {
+			archive_read_free(a);
+			return NULL;
+		}
+		return a;
+	}
 	archive_read_support_format_zip(a);
 	archive_read_support_format_7zip(a);
 	archive_read_support_format_rar(a);
@@ -627,6 +637,12 @@ archive_mem(const void *data, size_t n)
 		return NULL;
 	}
 	return a;
+}
+
+static struct archive *
+archive_mem(const void *data, size_t n)
+{
+	return archive_mem2(data, n, false);
 }
 
 static bool
@@ -672,6 +688,7 @@ static void
 check_archive(const unsigned char *p, size_t n, enum fam fam, lka_flag_fn fn, void *payload)
 {
 	struct archive *a = archive_mem(p, n);
+	bool streaming = false;
 	struct archive_entry *e;
 	struct risky_names risky = { .count = 0 };
 	char why[1024], emb[300] = "";
@@ -691,6 +708,17 @@ check_archive(const unsigned char *p, size_t n, enum fam fam, lka_flag_fn fn, vo
 		const char *name;
 		int r = archive_read_next_header(a, &e);
 
+		if ((r == ARCHIVE_EOF || r < ARCHIVE_WARN) && n_ent == 0 && !streaming &&
+		    fam == F_ZIP && !enc_err && !looks_encrypted_error(a)) {
+			/* nothing listed: read the local headers instead */
+			struct archive *s2 = archive_mem2(p, n, true);
+			if (s2) {
+				archive_read_free(a);
+				a = s2;
+				streaming = true;
+				continue;
+			}
+		}
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {

@@ -339,6 +339,9 @@ cmd_summary(sqlite3 *db, const struct opts *o)
 		  "AND r.role IN ('to', 'cc', 'bcc') AND r.domain IS NOT NULL "
 		  "WHERE ?6 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(?6) d "
 		  "WHERE r.domain = lower(d.value) OR r.domain LIKE '%.' || lower(d.value)) "
+		  "AND EXISTS (SELECT 1 FROM recipients s, json_each(?6) d WHERE s.message_id = "
+		  "a.message_id AND s.role = 'from' AND (s.domain = lower(d.value) OR s.domain LIKE "
+		  "'%.' || lower(d.value))) "
 		  "GROUP BY a.sha256 ORDER BY 4 DESC, 6 LIMIT ?5" },
 		{ "Found only in Sent folders",
 		  "SELECT 'sent_only', min(a.filename), count(*), count(DISTINCT a.message_id), "

@@ -7,7 +7,7 @@
 ATT="$LKA_BUILD/tools/lka-attachments"
 
 "$GEN" --triage "$T/ev" >/dev/null
-run "$INGEST" -q "$T/c.db" "$T/ev/eml"
+run "$INGEST" -q "$T/c.db" "$T/ev/eml" "$T/ev/maildir"
 is "$rc" 0 "ingest of the triage evidence"
 db="$T/c.db"
 
@@ -57,11 +57,11 @@ is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 5 "... and leaves the previou
 # Exports.
 run "$ATT" "$db"
 is "$rc" 0 "inventory (default command)"
-is "$(wc -l <"$T/out")" 25 "CSV inventory: header and 24 rows"
+is "$(wc -l <"$T/out")" 27 "CSV inventory: header and 26 rows"
 head -1 "$T/out" | grep -q '^attachment_id,message_id,.*,flags,text_status$'; ok $? "CSV header"
 run "$ATT" -f jsonl "$db" inventory
-python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if len(rows)==24 and all("sha256" in r for r in rows) else 1)' "$T/out"
-ok $? "JSON Lines inventory: 24 valid objects"
+python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if len(rows)==26 and all("sha256" in r for r in rows) else 1)' "$T/out"
+ok $? "JSON Lines inventory: 26 valid objects"
 run "$ATT" --flag macro -f csv "$db" inventory
 is "$(tail -n +2 "$T/out" | wc -l)" 2 "inventory --flag macro selects the two macro documents"
 run "$ATT" "$db" hashes
@@ -71,6 +71,28 @@ grep -qv '^[0-9a-f]\{64\}  ' "$T/out"; ok $((! $?)) "hashes: every line starts w
 run "$ATT" --internal-domain mairie-exemple.fr "$db" summary
 is "$rc" 0 "summary"
 grep -q '^Found only in Sent folders' "$T/out"; ok $? "summary lists its sections"
+run "$ATT" --internal-domain mairie-exemple.fr -f csv "$db" summary
+is "$(grep '^sent_only,' "$T/out" | cut -d, -f2 | tr '\n' ' ')" "devis-envoye.pdf " "Sent-only: the quote, not the PDF also received"
+is "$(grep '^external,' "$T/out" | cut -d, -f2 | sort | tr '\n' ' ')" "compte-rendu.pdf devis-envoye.pdf " \
+	"sent to external domains: what the organisation sent out"
+is "$(grep -c '^by_type,' "$T/out")" "$(q "$db" "SELECT count(DISTINCT coalesce(detected_type, 'unknown')) FROM attachments")" \
+	"one by_type row per detected type"
+
+# Columns other parts of leakaudit add (attachment_text, attachments.password)
+# are used when they exist.
+cp "$db" "$T/c2.db"
+q "$T/c2.db" "CREATE TABLE attachment_text (sha256 TEXT PRIMARY KEY, method TEXT, status TEXT, chars INTEGER,
+	text TEXT, detail TEXT);
+	INSERT INTO attachment_text (sha256, status) SELECT sha256, 'ok' FROM attachments WHERE filename = 'budget.csv';
+	ALTER TABLE attachments ADD COLUMN password TEXT;
+	UPDATE attachments SET password = 'autre' WHERE filename = 'documents.zip';"
+run "$ATT" -f jsonl "$T/c2.db" inventory
+python3 -c 'import json,sys; r={x["filename"]: x["text_status"] for x in map(json.loads, open(sys.argv[1]))}; sys.exit(0 if r["budget.csv"]=="ok" and r["note.docx"] is None else 1)' "$T/out"
+ok $? "inventory shows the text extraction status when attachment_text exists"
+run "$ATT" "$T/c2.db" triage
+case "$(q "$T/c2.db" "SELECT reason FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id
+	WHERE a.filename = 'documents.zip' AND flag = 'encrypted'")" in *"password found for it at ingest"*) r=0 ;; *) r=1 ;; esac
+ok $r "an ingest-time password (attachments.password) is reported"
 
 # Extraction by flag: files and manifest agree with the case.
 run "$ATT" --flag executable --to "$T/x1" "$db" extract

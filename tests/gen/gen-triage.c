@@ -377,20 +377,35 @@ struct att {
 };
 
 static int
+write_msg_to(const char *path, unsigned no, const char *to, const char *from, const char *subject,
+	     const char *body, struct att *a, size_t na);
+
+static int
 write_msg(const char *dir, unsigned no, const char *slug, const char *from, const char *subject,
 	  const char *body, struct att *a, size_t na)
 {
+	char path[4200];
+
+	snprintf(path, sizeof path, "%.4000s/%02u-%.100s.eml", dir, no, slug);
+	return write_msg_to(path, no, "Accueil <accueil@mairie-exemple.fr>", from, subject, body, a,
+			    na);
+}
+
+static int
+write_msg_to(const char *path, unsigned no, const char *to, const char *from, const char *subject,
+	     const char *body, struct att *a, size_t na)
+{
 	struct tb m = { 0 };
-	char path[4096], line[1024];
+	char line[1024];
 	FILE *f;
 	int rc = 0;
 
 	snprintf(line, sizeof line,
-		 "From: %s\nTo: Accueil <accueil@mairie-exemple.fr>\nSubject: %s\n"
+		 "From: %s\nTo: %s\nSubject: %s\n"
 		 "Date: Mon, %u Mar 2024 10:%02u:00 +0100\nMessage-ID: <triage-%02u@gen.example>\n"
 		 "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"=-b-=\"\n\n"
 		 "--=-b-=\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n",
-		 from, subject, 4 + no % 20, no % 60, no);
+		 from, to, subject, 4 + no % 20, no % 60, no);
 	tb_puts(&m, line);
 	tb_puts(&m, body);
 	tb_puts(&m, "\n");
@@ -405,7 +420,6 @@ write_msg(const char *dir, unsigned no, const char *slug, const char *from, cons
 		a[i].data.p = NULL;
 	}
 	tb_puts(&m, "--=-b-=--\n");
-	snprintf(path, sizeof path, "%s/%02u-%s.eml", dir, no, slug);
 	if (!(f = fopen(path, "wb")) || fwrite(m.p, 1, m.n, f) != m.n || fclose(f) != 0) {
 		fprintf(stderr, "lka-gen: %s: %s\n", path, strerror(errno));
 		rc = -1;
@@ -568,6 +582,33 @@ gen_triage_main(int argc, char **argv)
 		MSG1("clean-zip", home, "Archive", "Les pièces.", "pieces.zip", "application/zip",
 		     (zip_add(&z, "piece1.pdf", pdf_text, sizeof pdf_text - 1, NULL), zip_end(&z, t_)),
 		     "");
+	}
+	/* a maildir whose Sent folder holds a quote sent outside, found nowhere else */
+	{
+		static const char *const sub[] = { "maildir", "maildir/cur", "maildir/new", "maildir/tmp",
+						    "maildir/.Sent", "maildir/.Sent/cur",
+						    "maildir/.Sent/new", "maildir/.Sent/tmp" };
+		struct att a = { "devis-envoye.pdf", "application/pdf", { 0 } };
+		struct att b = { "compte-rendu.pdf", "application/pdf", { 0 } };
+
+		for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s", out, sub[i]);
+			if (mkdir(path, 0755) != 0)
+				rc = 3;
+		}
+		tb_puts(&a.data, "%PDF-1.4\n% devis\n%%EOF\n");
+		EXPECT("devis-envoye.pdf", "");
+		snprintf(path, sizeof path, "%s/maildir/.Sent/cur/1709550000.M1P1.gen:2,S", out);
+		if (rc == 0 && write_msg_to(path, ++no, "Client <achats@client-exemple.com>", home,
+					    "Devis", "Notre devis.", &a, 1) < 0)
+			rc = 3;
+		/* the same PDF as 19-clean-pdf, in Sent too: not Sent-only */
+		tb_puts(&b.data, pdf_text);
+		EXPECT("compte-rendu.pdf", "");
+		snprintf(path, sizeof path, "%s/maildir/.Sent/cur/1709550060.M2P1.gen:2,S", out);
+		if (rc == 0 && write_msg_to(path, ++no, "Client <achats@client-exemple.com>", home,
+					    "Compte rendu", "Pour information.", &b, 1) < 0)
+			rc = 3;
 	}
 	snprintf(path, sizeof path, "%s/expected.tsv", out);
 	if (rc == 0 && write_text(path, (const char *)exp.p) < 0)

@@ -345,6 +345,13 @@ test_zip(void)
 	is_str(g.flags, "external-template,macro,embedded-object",
 	       "OOXML with vbaProject.bin, an external template and an embedding");
 	ok(strstr(g.reasons, "http://evil.example/t.dotm") != NULL, "... the template URL is given");
+	for (size_t i = 0; i + 4 < len; i++) {
+		if (memcmp(z + i, "PK\x01\x02", 4) == 0) {
+			ok(strstr(content_flags(z, i, "offre.docx", NULL), "macro") != NULL,
+			   "without its central directory, the package is read from its local headers");
+			break;
+		}
+	}
 	free(z);
 	z = make_zip(clean, clean_b, 3, NULL, &len);
 	is_str(content_flags(z, len, "offre.docx", "application/vnd.openxmlformats-officedocument."
