@@ -136,6 +136,8 @@ lka_cfb_parse(const void *data, size_t n, lka_cfb_entry **out, size_t *n_out)
 				st = LKA_CFB_PARTIAL;                                          \
 			break;                                                                 \
 		}                                                                              \
+		if ((uint64_t)fat_sectors * per >= nsect)                                      \
+			break; /* covers no sector of the file */                              \
 		base_ = (uint32_t)fat_sectors * per;                                           \
 		for (uint32_t k_ = 0; k_ < per && base_ + k_ < nsect; k_++)                    \
 			fat[base_ + k_] = le32(p + (size_t)(s_ + 1) * ssize + 4 * k_);         \

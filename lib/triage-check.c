@@ -16,6 +16,8 @@
 #include "triage.h"
 
 #define RELS_MAX (1u << 20)   /* .rels part read from an OOXML package */
+#define RELS_TOTAL (8u << 20) /* all .rels parts read from one package */
+#define TRY_MAX (64u << 20)   /* bytes decrypted when trying a password */
 #define ZIP_ENTRIES_MAX 20000 /* entries looked at in one archive */
 
 /* ------------------------------------------------------------ families */
@@ -693,7 +695,7 @@ check_archive(const unsigned char *p, size_t n, enum fam fam, lka_flag_fn fn, vo
 	struct risky_names risky = { .count = 0 };
 	char why[1024], emb[300] = "";
 	bool ooxml = false, vba = false, manifest = false, classes = false;
-	size_t n_enc = 0, n_ent = 0, n_emb = 0;
+	size_t n_enc = 0, n_ent = 0, n_emb = 0, rels_total = 0;
 	bool enc_err = false;
 	char vba_part[200] = "";
 	char *rels = NULL;
@@ -749,12 +751,14 @@ check_archive(const unsigned char *p, size_t n, enum fam fam, lka_flag_fn fn, vo
 				list_add(emb, sizeof emb, ", ", name);
 		}
 		note_member(&risky, name);
-		if (rels && ends_with_ci(name, ".rels") && !archive_entry_is_encrypted(e)) {
+		if (rels && ends_with_ci(name, ".rels") && !archive_entry_is_encrypted(e) &&
+		    rels_total < RELS_TOTAL) {
 			size_t got = 0;
 			la_ssize_t k;
-			while (got < RELS_MAX - 1 &&
+			while (got < RELS_MAX - 1 && rels_total + got < RELS_TOTAL &&
 			       (k = archive_read_data(a, rels + got, RELS_MAX - 1 - got)) > 0)
 				got += (size_t)k;
+			rels_total += got;
 			check_rels(name, rels, got, fn, payload);
 		}
 	}
@@ -914,9 +918,13 @@ lka_triage__try_passwords(const void *data, size_t n, const char *const *pw, siz
 					break;
 				if (!archive_entry_is_encrypted(e) || archive_entry_filetype(e) != AE_IFREG)
 					continue;
-				while ((r = archive_read_data(a, buf, sizeof buf)) > 0)
+				/* the whole entry, so that its CRC is checked; a bomb
+				 * is cut short: what decrypted so far is taken as opened */
+				size_t total = 0;
+				while ((r = archive_read_data(a, buf, sizeof buf)) > 0 &&
+				       (total += (size_t)r) < TRY_MAX)
 					;
-				opened = r == 0;
+				opened = r >= 0;
 				break;
 			}
 		}
