@@ -172,10 +172,26 @@ declared_fam(const char *t)
 	return F_NONE;
 }
 
+/* The family of a type libmagic detected (attachments.detected_type). */
+static enum fam
+magic_fam(const char *t)
+{
+	if (!t)
+		return F_NONE;
+	if (strcasecmp(t, "text/rtf") == 0)
+		return F_RTF;
+	if (strncasecmp(t, "text/", 5) == 0)
+		return F_TEXT;
+	return declared_fam(t);
+}
+
 static bool
 fam_compatible(enum fam content, enum fam claimed)
 {
 	if (content == F_NONE || claimed == F_NONE || content == claimed)
+		return true;
+	/* CSV and HTML are sent as application/vnd.ms-excel, msword ... */
+	if (content == F_TEXT && claimed == F_OLE)
 		return true;
 	/* Word writes RTF under .doc and application/msword; text is
 	 * whatever the detector did not recognise. */
@@ -803,7 +819,7 @@ ignore_flag(const char *flag, const char *reason, void *payload)
 /* All checks, or (type_only) only the type contradiction. */
 static void
 triage_content(const void *data, size_t n, const char *name, const char *declared_type,
-	       lka_flag_fn fn, void *payload, bool type_only)
+	       const char *magic, lka_flag_fn fn, void *payload, bool type_only)
 {
 	const unsigned char *p = data;
 	char what[256], why[768];
@@ -866,8 +882,14 @@ triage_content(const void *data, size_t n, const char *name, const char *declare
 		fn("script", why, payload);
 	}
 mismatch:
+	if (fam == F_NONE && magic_fam(magic) != F_NONE)
+		fam = magic_fam(magic);
+	else
+		magic = NULL;
 	if (!fam_compatible(fam, efam) || !fam_compatible(fam, dfam)) {
 		size_t o = (size_t)snprintf(why, sizeof why, "content is %s", fam_name[fam]);
+		if (magic)
+			o += (size_t)snprintf(why + o, sizeof why - o, " (libmagic: %.100s)", magic);
 		if (!fam_compatible(fam, efam))
 			o += (size_t)snprintf(why + o, sizeof why - o, ", but the name ends in .%.*s",
 					      (int)elen, e);
@@ -882,14 +904,14 @@ void
 lka_triage_content(const void *data, size_t n, const char *name, const char *declared_type,
 		   lka_flag_fn fn, void *payload)
 {
-	triage_content(data, n, name, declared_type, fn, payload, false);
+	triage_content(data, n, name, declared_type, NULL, fn, payload, false);
 }
 
 void
 lka_triage__type_check(const void *data, size_t n, const char *name, const char *declared_type,
-		       lka_flag_fn fn, void *payload)
+		       const char *detected_type, lka_flag_fn fn, void *payload)
 {
-	triage_content(data, n, name, declared_type, fn, payload, true);
+	triage_content(data, n, name, declared_type, detected_type, fn, payload, true);
 }
 
 /* ------------------------------------------------------------- passwords */

@@ -684,11 +684,12 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 	    sqlite3_prepare_v2(kase->db,
 			       has_pw ? "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
 					"a.stored, m.body_text, coalesce(a.password, "
-					"(SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id)) "
+					"(SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id)), "
+					"a.detected_type "
 					"FROM attachments a JOIN messages m ON m.id = a.message_id "
 					"ORDER BY a.sha256, a.id"
 				      : "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
-					"a.stored, m.body_text, NULL "
+					"a.stored, m.body_text, NULL, a.detected_type "
 					"FROM attachments a JOIN messages m ON m.id = a.message_id "
 					"ORDER BY a.sha256, a.id",
 			       -1, &q, NULL) != SQLITE_OK) {
@@ -702,6 +703,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		const char *hex = (const char *)sqlite3_column_text(q, 4);
 		const char *body = (const char *)sqlite3_column_text(q, 6);
 		const char *given = (const char *)sqlite3_column_text(q, 7);
+		const char *magic = (const char *)sqlite3_column_text(q, 8);
 		lka_error e2 = { 0 };
 
 		stats.attachments++;
@@ -727,7 +729,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		flags_clear(&own);
 		if (have_data) {
 			/* per attachment: type contradictions depend on its name and declared type */
-			lka_triage__type_check(data, n, fname, dtype, collect, &own);
+			lka_triage__type_check(data, n, fname, dtype, magic, collect, &own);
 		}
 		lka_triage_name(fname, collect, &own);
 		if (content.oom || own.oom) {

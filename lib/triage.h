@@ -37,9 +37,12 @@ typedef enum lka_cfb_status {
 lka_cfb_status lka_cfb_parse(const void *data, size_t n, lka_cfb_entry **out, size_t *n_out);
 
 /* Only the type-mismatch check of lka_triage_content (cheap: no archive
- * listing), for each occurrence of a content under its own name and type. */
+ * listing), for each occurrence of a content under its own name and type;
+ * detected_type (libmagic's, from ingest; may be NULL) stands for the
+ * content's family when the bytes match none leakaudit recognises. */
 void lka_triage__type_check(const void *data, size_t n, const char *name,
-			    const char *declared_type, lka_flag_fn fn, void *payload);
+			    const char *declared_type, const char *detected_type, lka_flag_fn fn,
+			    void *payload);
 
 /* Try passwords on an encrypted zip/7z/rar held in memory: the index of the
  * first one that decrypts an encrypted entry whole, or -1. */

@@ -27,6 +27,8 @@ case "$(reason documents.zip encrypted)" in *"no password in the message body"*)
 ok $r "the other encrypted zip: no password found"
 case "$(reason facture.pdf type-mismatch)" in *"executable"*".pdf"*"application/pdf"*) r=0 ;; *) r=1 ;; esac
 ok $r "the PE behind a .pdf: the reason names content, extension and declared type"
+case "$(reason avis-paiement.pdf type-mismatch)" in *"libmagic: text/plain"*) r=0 ;; *) r=1 ;; esac
+ok $r "a text 'PDF': the content type comes from libmagic"
 case "$(reason modele.docx external-template)" in *"http://203.0.113.7/gabarit.dotm"*) r=0 ;; *) r=1 ;; esac
 ok $r "the external template's URL is in the reason"
 
@@ -57,11 +59,11 @@ is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 5 "... and leaves the previou
 # Exports.
 run "$ATT" "$db"
 is "$rc" 0 "inventory (default command)"
-is "$(wc -l <"$T/out")" 27 "CSV inventory: header and 26 rows"
+is "$(wc -l <"$T/out")" 28 "CSV inventory: header and 27 rows"
 head -1 "$T/out" | grep -q '^attachment_id,message_id,.*,flags,text_status$'; ok $? "CSV header"
 run "$ATT" -f jsonl "$db" inventory
-python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if len(rows)==26 and all("sha256" in r for r in rows) else 1)' "$T/out"
-ok $? "JSON Lines inventory: 26 valid objects"
+python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if len(rows)==27 and all("sha256" in r for r in rows) else 1)' "$T/out"
+ok $? "JSON Lines inventory: 27 valid objects"
 run "$ATT" --flag macro -f csv "$db" inventory
 is "$(tail -n +2 "$T/out" | wc -l)" 2 "inventory --flag macro selects the two macro documents"
 run "$ATT" "$db" hashes

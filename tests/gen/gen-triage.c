@@ -558,6 +558,9 @@ gen_triage_main(int argc, char **argv)
 	     "executable");
 	MSG1("jpg-pdf", "Inconnu <x@inconnu-exemple.biz>", "Photo", "La photo.", "photo.jpg",
 	     "image/jpeg", tb_puts(t_, pdf_text), "type-mismatch");
+	MSG1("text-pdf", "Inconnu <x@inconnu-exemple.biz>", "Avis de paiement", "L'avis.",
+	     "avis-paiement.pdf", "application/pdf",
+	     tb_puts(t_, "Bonjour, votre paiement est en attente. Cliquez ici.\n"), "type-mismatch");
 	MSG1("ioc-sender", "Ne pas répondre <ne-pas-repondre@phish.example>", "Votre compte",
 	     "Connectez-vous.", "avis.html", "text/html",
 	     tb_puts(t_, "<html><body>Avis</body></html>\n"), ""); /* flagged only with iocs.txt */
