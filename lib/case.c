@@ -30,6 +30,7 @@ static const lka_migration migrations[] = {
 	{ "PST: engines, MAPI addresses, folder roles and counts (schema 3)", lka_sql_pst },
 	{ "container attachments (schema 4)", lka_sql_containers },
 	{ "personal-data scan: scans, findings, attachment_text (schema 5)", lka_sql_pii },
+	{ "attachment triage: attachment_flags, ioc_matches (schema 6)", lka_sql_triage },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
@@ -45,6 +46,7 @@ static const struct {
 	{ "create the contact and people views", lka_sql_contacts_views },
 	{ "create the PST views", lka_sql_pst_views },
 	{ "create the personal-data views", lka_sql_pii_views },
+	{ "create the attachment triage views", lka_sql_triage_views },
 };
 
 int

@@ -13,7 +13,7 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 5
+#define LKA_SCHEMA_VERSION 6
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
@@ -24,6 +24,8 @@ extern const char lka_sql_pst_views[];      /* sql/pst-views.sql */
 extern const char lka_sql_containers[];     /* sql/containers.sql */
 extern const char lka_sql_pii[];            /* sql/pii.sql: scans, findings, attachment_text */
 extern const char lka_sql_pii_views[];      /* sql/pii-views.sql */
+extern const char lka_sql_triage[];         /* sql/triage.sql (attachment triage) */
+extern const char lka_sql_triage_views[];   /* sql/triage-views.sql */
 
 struct lka_case {
 	lka_ctx *ctx;

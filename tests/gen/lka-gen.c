@@ -32,6 +32,7 @@
 #include "gen-books.h"
 #include "gen-containers.h"
 #include "gen-pii.h"
+#include "gen-triage.h" /* --triage: tests/gen/gen-triage.c */
 
 #define PROG "lka-gen"
 #define GEN_VERSION "1"
@@ -5623,7 +5624,11 @@ main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct gen *g;
-	int rc = parse_args(&o, argc, argv);
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--triage") == 0)
+		return gen_triage_main(argc - 1, argv + 1);
+	rc = parse_args(&o, argc, argv);
 
 	if (rc != TOOL_CONTINUE)
 		return rc;

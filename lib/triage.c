@@ -1,0 +1,1108 @@
+/*
+ * triage.c — attachment content read back from the case (lka_blob), the
+ * triage run that fills attachment_flags and ioc_matches, safe names and
+ * extraction.  The checks themselves are in triage-check.c and the OLE
+ * directory parser in triage-cfb.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "casedb.h"
+#include "internal.h"
+#include "triage.h"
+
+#define IN_CHUNK 65536
+#define IOC_LINE_MAX 4096
+#define IOC_MAX 1000000
+#define BODY_PASSWORDS 6
+
+/* ------------------------------------------------------------ blob reader */
+
+struct lka_blob {
+	sqlite3 *db;
+	char hex[LKA_SHA256_HEX];
+	uint64_t size, out;       /* content size; bytes handed out so far */
+	bool zlib, zinit, in_end, done;
+	int64_t chunks, seq;      /* blob_chunks rows; next seq to open */
+	sqlite3_blob *bh;
+	int bh_len, bh_off;
+	sqlite3_stmt *chunk;
+	z_stream z;
+	lka_sha256 h;
+	unsigned char in[IN_CHUNK];
+	size_t in_len, in_off;
+};
+
+void
+lka_blob_free(lka_blob *b)
+{
+	if (!b)
+		return;
+	if (b->bh)
+		sqlite3_blob_close(b->bh);
+	sqlite3_finalize(b->chunk);
+	if (b->zinit)
+		inflateEnd(&b->z);
+	free(b);
+}
+
+uint64_t
+lka_blob_size(const lka_blob *b)
+{
+	return b->size;
+}
+
+static lka_status
+blob_corrupt(lka_blob *b, lka_error *err, const char *what)
+{
+	return lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, b->hex, "stored content: %s", what);
+}
+
+/* Open the next blob_chunks row; false at the end or on error (rc set). */
+static lka_status
+next_chunk(lka_blob *b, lka_error *err)
+{
+	int64_t rowid;
+	int rc;
+
+	if (b->seq >= b->chunks) {
+		b->in_end = true;
+		return LKA_OK;
+	}
+	sqlite3_reset(b->chunk);
+	sqlite3_bind_text(b->chunk, 1, b->hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(b->chunk, 2, b->seq);
+	if ((rc = sqlite3_step(b->chunk)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? blob_corrupt(b, err, "a chunk is missing")
+					 : lka__error(err, LKA_FAILED, LKA_E_DB, rc, b->hex, "%s",
+						      sqlite3_errmsg(b->db));
+	rowid = sqlite3_column_int64(b->chunk, 0);
+	rc = b->bh ? sqlite3_blob_reopen(b->bh, rowid)
+		   : sqlite3_blob_open(b->db, "main", "blob_chunks", "data", rowid, 0, &b->bh);
+	if (rc != SQLITE_OK)
+		return lka__error(err, LKA_FAILED, LKA_E_DB, rc, b->hex, "%s", sqlite3_errmsg(b->db));
+	b->bh_len = sqlite3_blob_bytes(b->bh);
+	b->bh_off = 0;
+	b->seq++;
+	return LKA_OK;
+}
+
+/* Refill the input buffer from the stored stream. */
+static lka_status
+fill(lka_blob *b, lka_error *err)
+{
+	lka_status st;
+	int rc, k;
+
+	while (!b->in_end && b->in_off == b->in_len) {
+		if (!b->bh || b->bh_off >= b->bh_len) {
+			if (b->chunks == 0) {
+				b->in_end = true;
+				break;
+			}
+			if ((st = next_chunk(b, err)) != LKA_OK)
+				return st;
+			continue;
+		}
+		k = b->bh_len - b->bh_off < IN_CHUNK ? b->bh_len - b->bh_off : IN_CHUNK;
+		if ((rc = sqlite3_blob_read(b->bh, b->in, k, b->bh_off)) != SQLITE_OK)
+			return lka__error(err, LKA_FAILED, LKA_E_DB, rc, b->hex, "%s",
+					  sqlite3_errmsg(b->db));
+		b->bh_off += k;
+		b->in_len = (size_t)k;
+		b->in_off = 0;
+	}
+	return LKA_OK;
+}
+
+lka_status
+lka_blob_open(lka_blob **out, lka_case *kase, const char *sha256, lka_error *err)
+{
+	lka_blob *b = NULL;
+	sqlite3_stmt *s = NULL;
+	lka_status st = LKA_FAILED;
+	int64_t rowid;
+	int rc;
+
+	*out = NULL;
+	if (!sha256 || strlen(sha256) != 64)
+		return lka__error(err, LKA_FAILED, LKA_E_USAGE, 0, sha256, "not a SHA-256");
+	if (!(b = calloc(1, sizeof *b)))
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+	b->db = kase->db;
+	memcpy(b->hex, sha256, 65);
+	lka_sha256_init(&b->h);
+	if (sqlite3_prepare_v2(b->db,
+			       "SELECT rowid, bytes, compression, stored_bytes, chunks, data IS NULL "
+			       "FROM blobs WHERE sha256 = ?1",
+			       -1, &s, NULL) != SQLITE_OK) {
+		st = lka__error(err, LKA_FATAL, LKA_E_DB, sqlite3_errcode(b->db), NULL, "%s",
+				sqlite3_errmsg(b->db));
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		st = rc == SQLITE_DONE
+			     ? lka__error(err, LKA_FAILED, LKA_E_USAGE, 0, sha256, "no such content")
+			     : lka__error(err, LKA_FATAL, LKA_E_DB, rc, NULL, "%s", sqlite3_errmsg(b->db));
+		goto out;
+	}
+	if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
+		st = lka__error(err, LKA_FAILED, LKA_E_UNSUPPORTED, 0, sha256,
+				"content not stored in the case (hash only)");
+		goto out;
+	}
+	rowid = sqlite3_column_int64(s, 0);
+	b->size = (uint64_t)sqlite3_column_int64(s, 1);
+	b->zlib = strcmp((const char *)sqlite3_column_text(s, 2), "zlib") == 0;
+	b->chunks = sqlite3_column_int64(s, 4);
+	if (b->chunks > 0) {
+		if (sqlite3_prepare_v2(b->db,
+				       "SELECT id FROM blob_chunks WHERE sha256 = ?1 AND seq = ?2", -1,
+				       &b->chunk, NULL) != SQLITE_OK) {
+			st = lka__error(err, LKA_FATAL, LKA_E_DB, sqlite3_errcode(b->db), NULL, "%s",
+					sqlite3_errmsg(b->db));
+			goto out;
+		}
+	} else if (sqlite3_column_int(s, 5)) {
+		b->in_end = true; /* empty stream */
+	} else if ((rc = sqlite3_blob_open(b->db, "main", "blobs", "data", rowid, 0, &b->bh)) !=
+		   SQLITE_OK) {
+		st = lka__error(err, LKA_FAILED, LKA_E_DB, rc, sha256, "%s", sqlite3_errmsg(b->db));
+		goto out;
+	} else {
+		b->bh_len = sqlite3_blob_bytes(b->bh);
+	}
+	if (b->zlib) {
+		if (inflateInit(&b->z) != Z_OK) {
+			st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+			goto out;
+		}
+		b->zinit = true;
+	}
+	*out = b;
+	b = NULL;
+	st = LKA_OK;
+out:
+	sqlite3_finalize(s);
+	lka_blob_free(b);
+	return st;
+}
+
+static lka_status
+finish(lka_blob *b, lka_error *err)
+{
+	uint8_t d[LKA_SHA256_LEN];
+	char hex[LKA_SHA256_HEX];
+
+	b->done = true;
+	if (b->out != b->size)
+		return blob_corrupt(b, err, "size differs from blobs.bytes");
+	lka_sha256_final(&b->h, d);
+	lka_sha256_hex(d, hex);
+	if (strcmp(hex, b->hex) != 0)
+		return blob_corrupt(b, err, "SHA-256 differs");
+	return LKA_DONE;
+}
+
+lka_status
+lka_blob_read(lka_blob *b, void *buf, size_t cap, size_t *got, lka_error *err)
+{
+	lka_status st;
+	size_t n = 0;
+
+	*got = 0;
+	if (b->done)
+		return LKA_DONE;
+	while (n == 0) {
+		if ((st = fill(b, err)) != LKA_OK)
+			return st;
+		if (!b->zlib) {
+			if (b->in_off == b->in_len)
+				return finish(b, err);
+			n = b->in_len - b->in_off < cap ? b->in_len - b->in_off : cap;
+			memcpy(buf, b->in + b->in_off, n);
+			b->in_off += n;
+		} else {
+			int zr;
+			if (b->in_off == b->in_len && b->in_end)
+				return blob_corrupt(b, err, "zlib stream ends early");
+			b->z.next_in = b->in + b->in_off;
+			b->z.avail_in = (uInt)(b->in_len - b->in_off);
+			b->z.next_out = buf;
+			b->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+			zr = inflate(&b->z, Z_NO_FLUSH);
+			b->in_off = b->in_len - b->z.avail_in;
+			n = (size_t)((unsigned char *)b->z.next_out - (unsigned char *)buf);
+			if (zr == Z_STREAM_END) {
+				b->out += n;
+				lka_sha256_update(&b->h, buf, n);
+				*got = n;
+				if (n == 0)
+					return finish(b, err);
+				b->zlib = false; /* what follows must be nothing */
+				b->in_off = b->in_len;
+				if (b->out > b->size)
+					return blob_corrupt(b, err, "longer than blobs.bytes");
+				return LKA_OK;
+			}
+			if (zr != Z_OK && zr != Z_BUF_ERROR)
+				return blob_corrupt(b, err, "bad zlib stream");
+		}
+	}
+	b->out += n;
+	if (b->out > b->size)
+		return blob_corrupt(b, err, "longer than blobs.bytes");
+	lka_sha256_update(&b->h, buf, n);
+	*got = n;
+	return LKA_OK;
+}
+
+/* Up to max bytes of the content into a malloc'd buffer. */
+static lka_status
+blob_slurp(lka_case *kase, const char *hex, uint64_t max, unsigned char **out, size_t *n,
+	   lka_error *err)
+{
+	lka_blob *b = NULL;
+	unsigned char *p = NULL;
+	size_t len = 0, want, got;
+	lka_status st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = lka_blob_open(&b, kase, hex, err)) != LKA_OK)
+		return st;
+	want = lka_blob_size(b) < max ? (size_t)lka_blob_size(b) : (size_t)max;
+	if (!(p = malloc(want + 1))) {
+		lka_blob_free(b);
+		return lka__error(err, LKA_FAILED, LKA_E_NOMEM, ENOMEM, hex, "out of memory");
+	}
+	while (len < want) {
+		st = lka_blob_read(b, p + len, want - len, &got, err);
+		if (st == LKA_DONE)
+			break;
+		if (st != LKA_OK) {
+			free(p);
+			lka_blob_free(b);
+			return st;
+		}
+		len += got;
+	}
+	lka_blob_free(b);
+	*out = p;
+	*n = len;
+	return LKA_OK;
+}
+
+/* ------------------------------------------------------------------ IOCs */
+
+enum ioc_kind { IOC_SHA256, IOC_NAME, IOC_DOMAIN, IOC_ADDRESS };
+static const char *const ioc_kind_name[] = { "sha256", "filename", "domain", "address" };
+
+typedef struct ioc {
+	enum ioc_kind kind;
+	char *value; /* normalised: lower case */
+	char *raw;   /* as written */
+} ioc;
+
+typedef struct ioc_list {
+	ioc *v;
+	size_t n, cap;
+} ioc_list;
+
+static void
+iocs_free(ioc_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].value);
+		free(l->v[i].raw);
+	}
+	free(l->v);
+}
+
+static bool
+is_file_ext(const char *s)
+{
+	static const char *const e[] = { "exe", "scr", "pif", "dll", "js", "jse", "vbs", "vbe", "hta",
+					 "ps1", "bat", "cmd", "lnk", "iso", "img", "jar", "msi", "doc",
+					 "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "pdf",
+					 "zip", "rar", "7z", "txt", "rtf", "html", "htm", "wsf", "one",
+					 "gz", "tar", "cab", "vhd", "svg", "png", "jpg", "eml", "msg" };
+	const char *dot = strrchr(s, '.');
+	if (!dot)
+		return false;
+	for (size_t i = 0; i < LKA_ARRAY_LEN(e); i++)
+		if (strcasecmp(dot + 1, e[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+domain_like(const char *s)
+{
+	const char *dot = strrchr(s, '.');
+	if (!dot || dot == s || !dot[1])
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' ||
+		      (unsigned char)*c >= 0x80))
+			return false;
+	return true;
+}
+
+static lka_status
+ioc_add(ioc_list *l, enum ioc_kind k, char *value, const char *raw, lka_error *err)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? 2 * l->cap : 64;
+		ioc *nv = realloc(l->v, nc * sizeof *nv);
+		if (!nv) {
+			free(value);
+			return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+		}
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n].kind = k;
+	l->v[l->n].value = value;
+	l->v[l->n].raw = lka__strdup(raw);
+	if (!value || !l->v[l->n].raw) {
+		free(value);
+		free(l->v[l->n].raw);
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+	}
+	l->n++;
+	return LKA_OK;
+}
+
+/*
+ * One IOC per line; '#' starts a comment (at the start of a line, or after
+ * a blank).  A prefix says the kind: sha256:, name: (or filename:),
+ * domain:, address: (or email:).  Without one: 64 hex digits are a
+ * SHA-256, x@y an address, @y a domain, a name ending in a common file
+ * extension a file name, a host name a domain, anything else a file name.
+ */
+static lka_status
+iocs_read(const char *path, ioc_list *l, lka_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[IOC_LINE_MAX];
+	lka_status st = LKA_OK;
+	unsigned lineno = 0;
+
+	if (!f)
+		return lka__error_sys(err, LKA_FATAL, errno, path, "cannot open the IOC list");
+	while (fgets(line, sizeof line, f) && st == LKA_OK) {
+		char *s = line, *c, *v;
+		enum ioc_kind k;
+		bool hex = true;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			st = lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, path, "line %u is too long", lineno);
+			break;
+		}
+		for (c = s; *c; c++)
+			if (*c == '#' && (c == s || c[-1] == ' ' || c[-1] == '\t'))
+				*c = '\0';
+		s = lka__trim(s);
+		if (!*s)
+			continue;
+		if (l->n >= IOC_MAX) {
+			st = lka__error(err, LKA_FATAL, LKA_E_LIMIT, 0, path, "more than %u IOCs", IOC_MAX);
+			break;
+		}
+		if (strncasecmp(s, "sha256:", 7) == 0) {
+			k = IOC_SHA256;
+			v = lka__trim(s + 7);
+		} else if (strncasecmp(s, "name:", 5) == 0 || strncasecmp(s, "filename:", 9) == 0) {
+			k = IOC_NAME;
+			v = lka__trim(strchr(s, ':') + 1);
+		} else if (strncasecmp(s, "domain:", 7) == 0) {
+			k = IOC_DOMAIN;
+			v = lka__trim(s + 7);
+		} else if (strncasecmp(s, "address:", 8) == 0 || strncasecmp(s, "email:", 6) == 0) {
+			k = IOC_ADDRESS;
+			v = lka__trim(strchr(s, ':') + 1);
+		} else {
+			v = s;
+			for (c = s; *c; c++)
+				if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f') ||
+				      (*c >= 'A' && *c <= 'F')))
+					hex = false;
+			if (hex && strlen(s) == 64)
+				k = IOC_SHA256;
+			else if (s[0] == '@')
+				k = IOC_DOMAIN, v = s + 1;
+			else if (strchr(s, '@'))
+				k = IOC_ADDRESS;
+			else if (!is_file_ext(s) && (lka__ascii_lower(s), domain_like(s)))
+				k = IOC_DOMAIN;
+			else
+				k = IOC_NAME;
+		}
+		if (!*v)
+			continue;
+		if (k == IOC_ADDRESS) {
+			char *a = lka_addr_normalize(v);
+			if (!a) {
+				st = lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, path,
+						"line %u: not an address: %s", lineno, v);
+				break;
+			}
+			st = ioc_add(l, k, a, s, err);
+		} else {
+			char *x = lka__strdup(v);
+			if (x && k != IOC_NAME)
+				lka__ascii_lower(x);
+			if (x && k == IOC_DOMAIN && x[0] == '.')
+				memmove(x, x + 1, strlen(x));
+			if (x && k == IOC_SHA256 && strlen(x) != 64) {
+				free(x);
+				st = lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, path,
+						"line %u: not a SHA-256: %s", lineno, v);
+				break;
+			}
+			st = ioc_add(l, k, x, s, err);
+		}
+	}
+	if (st == LKA_OK && ferror(f))
+		st = lka__error_sys(err, LKA_FATAL, errno, path, "cannot read the IOC list");
+	fclose(f);
+	return st;
+}
+
+/* Case-insensitive (ASCII) comparison of a file name's last component. */
+static bool
+name_matches(const char *filename, const char *ioc_name)
+{
+	const char *b = filename;
+	for (const char *p = filename; *p; p++)
+		if (*p == '/' || *p == '\\')
+			b = p + 1;
+	return strcasecmp(b, ioc_name) == 0;
+}
+
+static bool
+domain_matches(const char *domain, const char *ioc_domain)
+{
+	size_t a = strlen(domain), b = strlen(ioc_domain);
+	if (a == b)
+		return strcmp(domain, ioc_domain) == 0;
+	return a > b && domain[a - b - 1] == '.' && strcmp(domain + a - b, ioc_domain) == 0;
+}
+
+/* ---------------------------------------------------------------- triage */
+
+void
+lka_triage_opts_default(lka_triage_opts *out)
+{
+	memset(out, 0, sizeof *out);
+	out->max_bytes = 64u << 20;
+}
+
+typedef struct flag {
+	char *flag, *reason;
+} flag;
+
+typedef struct flag_list {
+	flag *v;
+	size_t n, cap;
+	bool oom;
+} flag_list;
+
+static void
+flags_clear(flag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].flag);
+		free(l->v[i].reason);
+	}
+	l->n = 0;
+}
+
+static void
+collect(const char *f, const char *reason, void *payload)
+{
+	flag_list *l = payload;
+
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? 2 * l->cap : 8;
+		flag *nv = realloc(l->v, nc * sizeof *nv);
+		if (!nv) {
+			l->oom = true;
+			return;
+		}
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n].flag = lka__strdup(f);
+	l->v[l->n].reason = lka__strdup(reason);
+	if (!l->v[l->n].flag || !l->v[l->n].reason) {
+		free(l->v[l->n].flag);
+		free(l->v[l->n].reason);
+		l->oom = true;
+		return;
+	}
+	l->n++;
+}
+
+typedef struct run_state {
+	lka_case *kase;
+	sqlite3_stmt *ins_flag, *ins_ioc;
+	lka_error *err;
+} run_state;
+
+static lka_status
+put_flag(run_state *r, int64_t att, const char *f, const char *reason)
+{
+	int rc;
+
+	sqlite3_reset(r->ins_flag);
+	sqlite3_bind_int64(r->ins_flag, 1, att);
+	sqlite3_bind_text(r->ins_flag, 2, f, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->ins_flag, 3, reason, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(r->ins_flag)) != SQLITE_DONE)
+		return lka_case__dberr(r->kase, r->err, "record a triage flag");
+	return LKA_OK;
+}
+
+static lka_status
+put_ioc(run_state *r, const ioc *i, int64_t msg, int64_t att)
+{
+	sqlite3_reset(r->ins_ioc);
+	sqlite3_bind_text(r->ins_ioc, 1, i->raw, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->ins_ioc, 2, ioc_kind_name[i->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(r->ins_ioc, 3, msg);
+	if (att)
+		sqlite3_bind_int64(r->ins_ioc, 4, att);
+	else
+		sqlite3_bind_null(r->ins_ioc, 4);
+	if (sqlite3_step(r->ins_ioc) != SQLITE_DONE)
+		return lka_case__dberr(r->kase, r->err, "record an IOC match");
+	return LKA_OK;
+}
+
+static bool
+has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *s = NULL;
+	bool found = false;
+	char sql[128];
+
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return false;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(s, 1), column) == 0)
+			found = true;
+	sqlite3_finalize(s);
+	return found;
+}
+
+/* The reason of an 'encrypted' archive flag, with whether a password opened it. */
+static char *
+password_reason(const char *reason, const unsigned char *data, size_t n, const char *given,
+		const char *body)
+{
+	char *pw[BODY_PASSWORDS];
+	size_t npw = 0;
+	lka_buf b;
+	int hit;
+
+	lka_buf_init(&b, 4096);
+	lka_buf_adds(&b, reason);
+	if (given) {
+		lka_buf_adds(&b, "; opened with the password found for it at ingest (attachments.password)");
+	} else if (!data || !lka_triage__archive_encrypted(data, n)) {
+		/* an encrypted Office file: passwords are not tried */
+	} else if ((npw = lka_triage__body_passwords(body, pw, BODY_PASSWORDS)) == 0) {
+		lka_buf_adds(&b, "; no password in the message body");
+	} else {
+		hit = lka_triage__try_passwords(data, n, (const char *const *)pw, npw);
+		if (hit >= 0)
+			lka_buf_printf(&b, "; opened with a password from the message body ('%s')",
+				       pw[hit]);
+		else
+			lka_buf_printf(&b, "; %zu candidate password%s from the message body did not open it",
+				       npw, npw > 1 ? "s" : "");
+	}
+	for (size_t i = 0; i < npw; i++)
+		free(pw[i]);
+	return lka_buf_steal(&b, NULL);
+}
+
+lka_status
+lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *out,
+	       lka_error *err)
+{
+	lka_triage_opts o;
+	lka_triage_stats stats = { 0 };
+	ioc_list iocs = { 0 };
+	flag_list content = { 0 }, own = { 0 };
+	run_state r = { .kase = kase, .err = err };
+	sqlite3_stmt *q = NULL, *snd = NULL;
+	unsigned char *data = NULL;
+	size_t n = 0;
+	char cur[LKA_SHA256_HEX] = "";
+	bool have_data = false, has_pw;
+	lka_status st = LKA_FATAL;
+	int rc;
+
+	if (opts)
+		o = *opts;
+	else
+		lka_triage_opts_default(&o);
+	if (kase->readonly)
+		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
+				  "the case is open read-only");
+	if (o.ioc_path && (st = iocs_read(o.ioc_path, &iocs, err)) != LKA_OK)
+		goto out;
+	stats.iocs = iocs.n;
+	has_pw = has_column(kase->db, "attachments", "password");
+	if (sqlite3_exec(kase->db, "BEGIN IMMEDIATE; DELETE FROM attachment_flags; DELETE FROM ioc_matches;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		st = lka_case__dberr(kase, err, "begin the triage");
+		sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(kase->db,
+			       "INSERT INTO attachment_flags (attachment_id, flag, reason) VALUES (?1, ?2, ?3) "
+			       "ON CONFLICT (attachment_id, flag) DO UPDATE SET "
+			       "reason = attachment_flags.reason || '; ' || excluded.reason",
+			       -1, &r.ins_flag, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(kase->db,
+			       "INSERT INTO ioc_matches (ioc, kind, message_id, attachment_id) "
+			       "VALUES (?1, ?2, ?3, ?4)",
+			       -1, &r.ins_ioc, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(kase->db,
+			       has_pw ? "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
+					"a.stored, m.body_text, coalesce(a.password, "
+					"(SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id)), "
+					"a.detected_type "
+					"FROM attachments a JOIN messages m ON m.id = a.message_id "
+					"ORDER BY a.sha256, a.id"
+				      : "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
+					"a.stored, m.body_text, NULL, a.detected_type "
+					"FROM attachments a JOIN messages m ON m.id = a.message_id "
+					"ORDER BY a.sha256, a.id",
+			       -1, &q, NULL) != SQLITE_OK) {
+		st = lka_case__dberr(kase, err, "prepare the triage");
+		goto fail;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t att = sqlite3_column_int64(q, 0), msg = sqlite3_column_int64(q, 1);
+		const char *fname = (const char *)sqlite3_column_text(q, 2);
+		const char *dtype = (const char *)sqlite3_column_text(q, 3);
+		const char *hex = (const char *)sqlite3_column_text(q, 4);
+		const char *body = (const char *)sqlite3_column_text(q, 6);
+		const char *given = (const char *)sqlite3_column_text(q, 7);
+		const char *magic = (const char *)sqlite3_column_text(q, 8);
+		lka_error e2 = { 0 };
+
+		stats.attachments++;
+		if (!hex)
+			hex = "";
+		if (strcmp(hex, cur) != 0) {
+			snprintf(cur, sizeof cur, "%s", hex);
+			flags_clear(&content);
+			free(data);
+			data = NULL;
+			have_data = false;
+			if (sqlite3_column_int(q, 5) &&
+			    blob_slurp(kase, hex, o.max_bytes, &data, &n, &e2) == LKA_OK) {
+				have_data = true;
+				stats.contents++;
+				/* the name and type of the first occurrence only
+				 * matter for type-mismatch: done per attachment */
+				lka_triage_content(data, n, NULL, NULL, collect, &content);
+			}
+		}
+		if (!have_data)
+			stats.not_stored++;
+		flags_clear(&own);
+		if (have_data) {
+			/* per attachment: type contradictions depend on its name and declared type */
+			lka_triage__type_check(data, n, fname, dtype, magic, collect, &own);
+		}
+		lka_triage_name(fname, collect, &own);
+		if (content.oom || own.oom) {
+			st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+			goto fail;
+		}
+		for (size_t i = 0; i < content.n; i++) {
+			char *reason = NULL;
+			if (strcmp(content.v[i].flag, "encrypted") == 0) {
+				reason = password_reason(content.v[i].reason, data, n, given, body);
+				if (!reason) {
+					st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+					goto fail;
+				}
+			}
+			st = put_flag(&r, att, content.v[i].flag, reason ? reason : content.v[i].reason);
+			free(reason);
+			if (st != LKA_OK)
+				goto fail;
+		}
+		for (size_t i = 0; i < own.n; i++)
+			if ((st = put_flag(&r, att, own.v[i].flag, own.v[i].reason)) != LKA_OK)
+				goto fail;
+		for (size_t i = 0; i < iocs.n; i++) {
+			const ioc *c = &iocs.v[i];
+			char why[600];
+			if (!((c->kind == IOC_SHA256 && strcmp(hex, c->value) == 0) ||
+			      (c->kind == IOC_NAME && fname && name_matches(fname, c->value))))
+				continue;
+			snprintf(why, sizeof why, "IOC %s %s", ioc_kind_name[c->kind], c->raw);
+			if ((st = put_flag(&r, att, "ioc", why)) != LKA_OK ||
+			    (st = put_ioc(&r, c, msg, att)) != LKA_OK)
+				goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		st = lka_case__dberr(kase, err, "read the attachments");
+		goto fail;
+	}
+	/* Senders: the From and Sender of every message. */
+	for (size_t i = 0; i < iocs.n && st == LKA_OK; i++) {
+		const ioc *c = &iocs.v[i];
+		char why[600];
+
+		if (c->kind != IOC_DOMAIN && c->kind != IOC_ADDRESS)
+			continue;
+		if (!snd &&
+		    sqlite3_prepare_v2(kase->db,
+				       "SELECT DISTINCT message_id, address, domain FROM recipients "
+				       "WHERE role IN ('from', 'sender') AND address IS NOT NULL "
+				       "ORDER BY message_id",
+				       -1, &snd, NULL) != SQLITE_OK) {
+			st = lka_case__dberr(kase, err, "prepare the sender match");
+			goto fail;
+		}
+		sqlite3_reset(snd);
+		snprintf(why, sizeof why, "sent by IOC %s %s", ioc_kind_name[c->kind], c->raw);
+		while ((rc = sqlite3_step(snd)) == SQLITE_ROW) {
+			int64_t msg = sqlite3_column_int64(snd, 0);
+			const char *addr = (const char *)sqlite3_column_text(snd, 1);
+			const char *dom = (const char *)sqlite3_column_text(snd, 2);
+			sqlite3_stmt *as = NULL;
+
+			if (!(c->kind == IOC_ADDRESS ? strcmp(addr, c->value) == 0
+						     : dom && domain_matches(dom, c->value)))
+				continue;
+			if ((st = put_ioc(&r, c, msg, 0)) != LKA_OK)
+				goto fail;
+			if (sqlite3_prepare_v2(kase->db, "SELECT id FROM attachments WHERE message_id = ?1",
+					       -1, &as, NULL) != SQLITE_OK) {
+				st = lka_case__dberr(kase, err, "mark the sender's attachments");
+				goto fail;
+			}
+			sqlite3_bind_int64(as, 1, msg);
+			while (sqlite3_step(as) == SQLITE_ROW && st == LKA_OK)
+				st = put_flag(&r, sqlite3_column_int64(as, 0), "ioc", why);
+			sqlite3_finalize(as);
+			if (st != LKA_OK)
+				goto fail;
+		}
+		if (rc != SQLITE_DONE) {
+			st = lka_case__dberr(kase, err, "match senders");
+			goto fail;
+		}
+	}
+	{
+		sqlite3_stmt *c = NULL;
+		if (sqlite3_prepare_v2(kase->db,
+				       "SELECT (SELECT count(*) FROM attachment_flags), "
+				       "(SELECT count(DISTINCT attachment_id) FROM attachment_flags), "
+				       "(SELECT count(*) FROM ioc_matches)",
+				       -1, &c, NULL) == SQLITE_OK &&
+		    sqlite3_step(c) == SQLITE_ROW) {
+			stats.flags = (uint64_t)sqlite3_column_int64(c, 0);
+			stats.flagged = (uint64_t)sqlite3_column_int64(c, 1);
+			stats.ioc_matches = (uint64_t)sqlite3_column_int64(c, 2);
+		}
+		sqlite3_finalize(c);
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_exec(kase->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		st = lka_case__dberr(kase, err, "commit the triage");
+		goto fail;
+	}
+	st = LKA_OK;
+	if (out)
+		*out = stats;
+	goto out;
+fail:
+	sqlite3_finalize(q);
+	q = NULL;
+	sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st > LKA_FATAL)
+		st = LKA_FATAL;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(snd);
+	sqlite3_finalize(r.ins_flag);
+	sqlite3_finalize(r.ins_ioc);
+	flags_clear(&content);
+	flags_clear(&own);
+	free(content.v);
+	free(own.v);
+	free(data);
+	iocs_free(&iocs);
+	return st;
+}
+
+/* ------------------------------------------------------------ safe names */
+
+#define SAFE_MAX 200
+
+static bool
+drop_cp(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || cp == 0x061C || cp == 0xFFFD ||
+	       (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+static bool
+is_device(const char *s, size_t n)
+{
+	static const char *const dev[] = { "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$" };
+	size_t stem = 0;
+
+	while (stem < n && s[stem] != '.')
+		stem++;
+	while (stem > 0 && s[stem - 1] == ' ')
+		stem--;
+	for (size_t i = 0; i < LKA_ARRAY_LEN(dev); i++)
+		if (strlen(dev[i]) == stem && strncasecmp(s, dev[i], stem) == 0)
+			return true;
+	if (stem == 4 && (strncasecmp(s, "COM", 3) == 0 || strncasecmp(s, "LPT", 3) == 0) &&
+	    s[3] >= '0' && s[3] <= '9')
+		return true;
+	/* COM¹ COM² COM³ (U+00B9, U+00B2, U+00B3) */
+	if (stem == 5 && (strncasecmp(s, "COM", 3) == 0 || strncasecmp(s, "LPT", 3) == 0) &&
+	    (unsigned char)s[3] == 0xC2 &&
+	    ((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 || (unsigned char)s[4] == 0xB3))
+		return true;
+	return false;
+}
+
+size_t
+lka_attachment_safe_name(char *out, size_t cap, const char *name, const char *sha256)
+{
+	char *tmp;
+	const unsigned char *s;
+	size_t o = 0, i = 0, n, start, end, extpos;
+	bool blank = false;
+
+	if (!out || cap == 0)
+		return 0;
+	if (!name)
+		name = "";
+	s = (const unsigned char *)name;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == '\\')
+			s = (const unsigned char *)p + 1;
+	n = strlen((const char *)s);
+	/* the cleaned name is never longer than the name */
+	if (!(tmp = malloc(n + 2))) {
+		snprintf(out, cap, "attachment-%.12s", sha256 && strlen(sha256) >= 12 ? sha256 : "unknown");
+		return strlen(out);
+	}
+	while (i < n) {
+		unsigned char c = s[i];
+		uint32_t cp;
+		size_t k = 0, from = i;
+
+		if (c < 0x80)
+			cp = c, k = 0;
+		else if (c >= 0xC2 && c < 0xE0)
+			cp = c & 0x1Fu, k = 1;
+		else if (c >= 0xE0 && c < 0xF0)
+			cp = c & 0x0Fu, k = 2;
+		else if (c >= 0xF0 && c < 0xF5)
+			cp = c & 0x07u, k = 3;
+		else
+			cp = 0xFFFD;
+		i++;
+		for (size_t j = 0; j < k; j++, i++) {
+			if (i >= n || (s[i] & 0xC0) != 0x80) {
+				cp = 0xFFFD;
+				break;
+			}
+			cp = cp << 6 | (s[i] & 0x3Fu);
+		}
+		if (cp != 0xFFFD && ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF))))
+			cp = 0xFFFD;
+		if (drop_cp(cp))
+			continue;
+		if (cp == ' ' || cp == '\t' || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) ||
+		    cp == 0x3000 || cp == 0x202F || cp == 0x205F || cp == 0x3164 || cp == 0x2800) {
+			blank = o > 0;
+			continue;
+		}
+		if (blank) {
+			tmp[o++] = ' ';
+			blank = false;
+		}
+		if (cp < 0x80 && strchr("<>:\"|?*", (int)cp)) {
+			tmp[o++] = '_';
+			continue;
+		}
+		memcpy(tmp + o, s + from, i - from);
+		o += i - from;
+	}
+	tmp[o] = '\0';
+	/* no leading dots or blanks (no "..", no hidden files), no trailing ones */
+	start = 0;
+	while (tmp[start] == '.' || tmp[start] == ' ')
+		start++;
+	end = o;
+	while (end > start && (tmp[end - 1] == '.' || tmp[end - 1] == ' '))
+		end--;
+	n = end - start;
+	if (n == 0) {
+		free(tmp);
+		snprintf(out, cap, "attachment-%.12s", sha256 && strlen(sha256) >= 12 ? sha256 : "unknown");
+		return strlen(out);
+	}
+	o = 0;
+	if (is_device(tmp + start, n))
+		out[o++] = '_';
+	/* length: keep the extension (up to 16 bytes), cut the stem at a character boundary */
+	extpos = n;
+	for (size_t k = n; k-- > 0;)
+		if (tmp[start + k] == '.') {
+			extpos = k;
+			break;
+		}
+	if (n - extpos > 17)
+		extpos = n;
+	{
+		size_t limit = SAFE_MAX < cap - 1 ? SAFE_MAX : cap - 1;
+		size_t extlen = n - extpos, stem = extpos;
+		if (o + n > limit) {
+			stem = limit - o - extlen;
+			while (stem > 0 && ((unsigned char)tmp[start + stem] & 0xC0) == 0x80)
+				stem--;
+		}
+		memcpy(out + o, tmp + start, stem);
+		o += stem;
+		memcpy(out + o, tmp + start + extpos, extlen);
+		o += extlen;
+	}
+	out[o] = '\0';
+	free(tmp);
+	return o;
+}
+
+/* ------------------------------------------------------------ extraction */
+
+static lka_status
+hash_file(int dirfd, const char *name, char hex[LKA_SHA256_HEX], lka_error *err)
+{
+	unsigned char buf[65536];
+	uint8_t d[LKA_SHA256_LEN];
+	lka_sha256 h;
+	ssize_t k;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return lka__error_sys(err, LKA_FAILED, errno, name, "cannot read back");
+	lka_sha256_init(&h);
+	while ((k = read(fd, buf, sizeof buf)) > 0)
+		lka_sha256_update(&h, buf, (size_t)k);
+	close(fd);
+	if (k < 0)
+		return lka__error_sys(err, LKA_FAILED, errno, name, "cannot read back");
+	lka_sha256_final(&h, d);
+	lka_sha256_hex(d, hex);
+	return LKA_OK;
+}
+
+lka_status
+lka_attachment_extract(lka_case *kase, const char *sha256, int dirfd, const char *name,
+		       char *written, size_t cap, lka_error *err)
+{
+	char cand[300], hex[LKA_SHA256_HEX];
+	unsigned char buf[65536];
+	lka_blob *b = NULL;
+	lka_status st;
+	const char *dot;
+	size_t got;
+	int fd = -1;
+
+	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strlen(name) > SAFE_MAX + 1 || cap < 2)
+		return lka__error(err, LKA_FAILED, LKA_E_USAGE, 0, name, "not a safe file name");
+	if ((st = lka_blob_open(&b, kase, sha256, err)) != LKA_OK)
+		return st;
+	dot = strrchr(name, '.');
+	if (!dot || dot == name)
+		dot = name + strlen(name);
+	for (int k = 1; k < 10000; k++) {
+		if (k == 1)
+			snprintf(cand, sizeof cand, "%s", name);
+		else
+			snprintf(cand, sizeof cand, "%.*s (%d)%s", (int)(dot - name), name, k, dot);
+		fd = openat(dirfd, cand, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		st = lka__error_sys(err, LKA_FAILED, errno, cand, "cannot create");
+		goto out;
+	}
+	for (;;) {
+		st = lka_blob_read(b, buf, sizeof buf, &got, err);
+		if (st == LKA_DONE)
+			break;
+		if (st != LKA_OK)
+			goto bad;
+		for (size_t off = 0; off < got;) {
+			ssize_t w = write(fd, buf + off, got - off);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				st = lka__error_sys(err, LKA_FAILED, errno, cand, "cannot write");
+				goto bad;
+			}
+			off += (size_t)w;
+		}
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		st = lka__error_sys(err, LKA_FAILED, errno, cand, "cannot write");
+		goto bad;
+	}
+	fd = -1;
+	if ((st = hash_file(dirfd, cand, hex, err)) != LKA_OK)
+		goto bad;
+	if (strcmp(hex, sha256) != 0) {
+		st = lka__error(err, LKA_FAILED, LKA_E_IO, 0, cand,
+				"written file does not hash to %s", sha256);
+		goto bad;
+	}
+	snprintf(written, cap, "%s", cand);
+	st = LKA_OK;
+	goto out;
+bad:
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	unlinkat(dirfd, cand, 0);
+out:
+	if (fd >= 0)
+		close(fd);
+	lka_blob_free(b);
+	return st;
+}

@@ -1,0 +1,152 @@
+#!/bin/sh
+# lka-attachments on generated evidence (lka-gen --triage): every planted kind
+# of attachment gets exactly its flags, clean documents none; IOC matching;
+# re-runs give the same rows; exports; extraction never writes outside its
+# folder whatever the names in the evidence.
+. "$(dirname "$0")/lib.sh"
+ATT="$LKA_BUILD/tools/lka-attachments"
+
+"$GEN" --triage "$T/ev" >/dev/null
+run "$INGEST" -q "$T/c.db" "$T/ev/eml" "$T/ev/maildir"
+is "$rc" 0 "ingest of the triage evidence"
+db="$T/c.db"
+
+run "$ATT" "$db" triage
+is "$rc" 0 "triage runs"
+LC_ALL=C sort "$T/ev/expected.tsv" >"$T/want"
+q "$db" "SELECT a.filename || char(9) || coalesce((SELECT group_concat(flag, ',') FROM
+	 (SELECT flag FROM attachment_flags f WHERE f.attachment_id = a.id ORDER BY flag)), '')
+	 FROM attachments a" | LC_ALL=C sort >"$T/got"
+cmp -s "$T/want" "$T/got"; ok $? "every planted attachment has exactly its flags; clean ones none"
+diff "$T/want" "$T/got" | sed 's/^/# /'
+reason() { q "$db" "SELECT reason FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id
+	WHERE a.filename = '$1' AND f.flag = '$2'"; }
+case "$(reason releves.zip encrypted)" in *"opened with a password from the message body ('Releve-2024')"*) r=0 ;; *) r=1 ;; esac
+ok $r "the encrypted zip was opened with the password in its message body"
+case "$(reason documents.zip encrypted)" in *"no password in the message body"*) r=0 ;; *) r=1 ;; esac
+ok $r "the other encrypted zip: no password found"
+case "$(reason facture.pdf type-mismatch)" in *"executable"*".pdf"*"application/pdf"*) r=0 ;; *) r=1 ;; esac
+ok $r "the PE behind a .pdf: the reason names content, extension and declared type"
+case "$(reason avis-paiement.pdf type-mismatch)" in *"libmagic: text/plain"*) r=0 ;; *) r=1 ;; esac
+ok $r "a text 'PDF': the content type comes from libmagic"
+case "$(reason modele.docx external-template)" in *"http://203.0.113.7/gabarit.dotm"*) r=0 ;; *) r=1 ;; esac
+ok $r "the external template's URL is in the reason"
+
+q "$db" "SELECT attachment_id, flag, reason FROM attachment_flags ORDER BY 1, 2" >"$T/f1"
+run "$ATT" "$db" triage
+q "$db" "SELECT attachment_id, flag, reason FROM attachment_flags ORDER BY 1, 2" >"$T/f2"
+cmp -s "$T/f1" "$T/f2"; ok $? "a second triage gives the same rows (replaced, not added)"
+is "$(q "$db" "SELECT count(*) FROM ingest_runs WHERE tool = 'lka-attachments'")" 0 "triage does not pose as an ingest run"
+
+# IOCs: a sender domain, a sender address, a file name, and a hash from the case.
+cp "$T/ev/iocs.txt" "$T/iocs.txt"
+q "$db" "SELECT sha256 FROM attachments WHERE filename = 'outil'" >>"$T/iocs.txt"
+run "$ATT" --ioc "$T/iocs.txt" "$db" triage
+is "$rc" 0 "triage with an IOC list"
+is "$(q "$db" "SELECT kind || ':' || count(*) FROM ioc_matches GROUP BY kind ORDER BY kind" | tr '\n' ' ')" \
+	"address:2 domain:1 filename:1 sha256:1 " "IOC matches by kind"
+is "$(q "$db" "SELECT group_concat(filename, ',') FROM (SELECT a.filename FROM attachment_flags f
+	JOIN attachments a ON a.id = f.attachment_id WHERE f.flag = 'ioc' ORDER BY 1)")" \
+	"avis.html,dossier.lnk,facture.pdf,facture.pdf.exe,outil" "attachments marked by IOCs"
+is "$(q "$db" "SELECT count(*) FROM ioc_matches WHERE kind = 'domain' AND attachment_id IS NULL
+	AND message_id = (SELECT message_id FROM attachments WHERE filename = 'avis.html')")" 1 \
+	"the IOC sender domain marks its message"
+printf 'address:not an address\n' >"$T/bad-ioc.txt"
+run "$ATT" --ioc "$T/bad-ioc.txt" "$db" triage
+is "$rc" 3 "an unusable IOC line stops the triage"
+is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 5 "... and leaves the previous results"
+
+# Exports.
+run "$ATT" "$db"
+is "$rc" 0 "inventory (default command)"
+is "$(wc -l <"$T/out")" 28 "CSV inventory: header and 27 rows"
+head -1 "$T/out" | grep -q '^attachment_id,message_id,.*,flags,text_status$'; ok $? "CSV header"
+run "$ATT" -f jsonl "$db" inventory
+python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if len(rows)==27 and all("sha256" in r for r in rows) else 1)' "$T/out"
+ok $? "JSON Lines inventory: 27 valid objects"
+run "$ATT" --flag macro -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" 2 "inventory --flag macro selects the two macro documents"
+run "$ATT" "$db" hashes
+is "$(wc -l <"$T/out")" "$(q "$db" "SELECT count(*) FROM (SELECT DISTINCT sha256, filename FROM attachments)")" \
+	"hashes: one line per distinct hash and name"
+grep -qv '^[0-9a-f]\{64\}  ' "$T/out"; ok $((! $?)) "hashes: every line starts with a SHA-256 and two spaces"
+run "$ATT" --internal-domain mairie-exemple.fr "$db" summary
+is "$rc" 0 "summary"
+grep -q '^Found only in Sent folders' "$T/out"; ok $? "summary lists its sections"
+run "$ATT" --internal-domain mairie-exemple.fr -f csv "$db" summary
+is "$(grep '^sent_only,' "$T/out" | cut -d, -f2 | tr '\n' ' ')" "devis-envoye.pdf " "Sent-only: the quote, not the PDF also received"
+is "$(grep '^external,' "$T/out" | cut -d, -f2 | sort | tr '\n' ' ')" "compte-rendu.pdf devis-envoye.pdf " \
+	"sent to external domains: what the organisation sent out"
+is "$(grep -c '^by_type,' "$T/out")" "$(q "$db" "SELECT count(DISTINCT coalesce(detected_type, 'unknown')) FROM attachments")" \
+	"one by_type row per detected type"
+
+# Columns other parts of leakaudit add (attachment_text, attachments.password)
+# are used when they exist.
+cp "$db" "$T/c2.db"
+q "$T/c2.db" "CREATE TABLE attachment_text (sha256 TEXT PRIMARY KEY, method TEXT, status TEXT, chars INTEGER,
+	text TEXT, detail TEXT);
+	INSERT INTO attachment_text (sha256, status) SELECT sha256, 'ok' FROM attachments WHERE filename = 'budget.csv';
+	ALTER TABLE attachments ADD COLUMN password TEXT;
+	UPDATE attachments SET password = 'autre' WHERE filename = 'documents.zip';"
+run "$ATT" -f jsonl "$T/c2.db" inventory
+python3 -c 'import json,sys; r={x["filename"]: x["text_status"] for x in map(json.loads, open(sys.argv[1]))}; sys.exit(0 if r["budget.csv"]=="ok" and r["note.docx"] is None else 1)' "$T/out"
+ok $? "inventory shows the text extraction status when attachment_text exists"
+run "$ATT" "$T/c2.db" triage
+case "$(q "$T/c2.db" "SELECT reason FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id
+	WHERE a.filename = 'documents.zip' AND flag = 'encrypted'")" in *"password found for it at ingest"*) r=0 ;; *) r=1 ;; esac
+ok $r "an ingest-time password (attachments.password) is reported"
+
+# Extraction by flag: files and manifest agree with the case.
+run "$ATT" --flag executable --to "$T/x1" "$db" extract
+is "$rc" 0 "extract --flag executable"
+is "$(ls "$T/x1" | grep -vc "^manifest.tsv$")" 2 "two distinct executables written (the PE once, the ELF)"
+tail -n +2 "$T/x1/manifest.tsv" | awk -F'\t' '$7 == "ok" { print $1 "  " $6 }' | sort -u >"$T/sums"
+(cd "$T/x1" && sha256sum -c --quiet "$T/sums" >/dev/null 2>&1); ok $? "every written file hashes to its manifest entry"
+
+# Hostile names: nothing may land outside the folder.
+run "$INGEST" -q "$T/n.db" "$T/ev/names"
+mkdir -p "$T/dest/x"
+echo sentinel >"$T/dest/outside"
+ln -s "$T/dest/outside" "$T/dest/x/passwd"         # a trap: a link named like an attachment
+ln -s "$T/dest/outside" "$T/dest/x/bulletinfdp.exe"
+find "$T" -path "$T/dest/x" -prune -o -print | sort >"$T/before"
+run "$ATT" --all --to "$T/dest/x" "$T/n.db" extract
+is "$rc" 0 "extract --all of hostile names"
+find "$T" -path "$T/dest/x" -prune -o -print | sort >"$T/after"
+# (the tool's stdout/stderr files, the listing itself and SQLite's WAL files of the case aside)
+skip_re="^$T/\\(out\\|err\\|after\\|before\\|n\\.db-wal\\|n\\.db-shm\\)$"
+grep -v "$skip_re" "$T/after" >"$T/after2"; grep -v "$skip_re" "$T/before" >"$T/before2"
+cmp -s "$T/before2" "$T/after2"; ok $? "nothing written outside the target folder"
+diff "$T/before2" "$T/after2" | sed 's/^/# /' | head
+is "$(cat "$T/dest/outside")" sentinel "a symbolic link in the folder was not followed"
+is "$(find "$T/dest/x" -mindepth 1 -type d | wc -l)" 0 "no sub-folders created"
+is "$(find "$T/dest/x" -mindepth 1 ! -type f ! -type l | wc -l)" 0 "only regular files"
+is "$(find "$T/dest/x" -mindepth 1 -type l | wc -l)" 2 "the two planted links are untouched"
+ls "$T/dest/x" | grep -q '^\.'; ok $((! $?)) "no hidden or dot names"
+ls "$T/dest/x" | LC_ALL=C grep -q "$(printf '[\001-\037\177]')"; ok $((! $?)) "no control characters in names"
+ls "$T/dest/x" | grep -q "$(printf '\342\200\256')"; ok $((! $?)) "no bidi override in names"
+ls "$T/dest/x" | grep -qix 'con\|nul.txt\|com1.pdf'; ok $((! $?)) "device names are not used as they are"
+ls "$T/dest/x" | grep -qx '_CON'; ok $? "... CON became _CON"
+ok $([ "$(ls "$T/dest/x" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 200 ]; echo $?) \
+	"names are at most 200 bytes"
+is "$(tail -n +2 "$T/dest/x/manifest.tsv" | wc -l)" "$(q "$T/n.db" "SELECT count(*) FROM attachments")" \
+	"the manifest lists every attachment"
+tail -n +2 "$T/dest/x/manifest.tsv" | awk -F'\t' '$7 == "ok" { print $1 "  " $6 }' | sort -u >"$T/sums2"
+(cd "$T/dest/x" && sha256sum -c --quiet "$T/sums2" >/dev/null 2>&1); ok $? "every written file hashes to its manifest entry"
+ls "$T/dest/x" | grep -qx 'passwd (2)'; ok $? "a name taken by a link gets another name"
+ls "$T/dest/x" | grep -qx 'manifest (2).tsv'; ok $? "an attachment named manifest.tsv does not replace the manifest"
+cp -r "$T/dest/x" "$T/x-copy"
+run "$ATT" --all --to "$T/dest/x" "$T/n.db" extract
+is "$rc" 0 "a second extraction into the same folder"
+( cd "$T/x-copy" && for f in *; do [ -L "$f" ] || cmp -s "$f" "$T/dest/x/$f" || echo "$f"; done ) >"$T/changed"
+is "$(wc -l <"$T/changed")" 0 "... replaces no file"
+ln -s "$T/dest/x" "$T/link-to-x"
+run "$ATT" --all --to "$T/link-to-x" "$T/n.db" extract
+is "$rc" 3 "a target folder that is a symbolic link is refused"
+
+# Usage.
+run "$ATT" --bogus "$db"; is "$rc" 2 "unknown option: exit 2"
+run "$ATT"; is "$rc" 2 "no case: exit 2"
+run "$ATT" "$db" extract --to "$T/x3"; is "$rc" 2 "extract without a selection: exit 2"
+run "$ATT" --help; is "$rc" 0 "--help"
+done_testing
