@@ -227,6 +227,10 @@ test_names(void)
 	is_str(name_flags("scan.pdf\xE2\x80\x83\xE2\x80\x83\xE2\x80\x83.vbs"), "script,space-padding",
 	       "em spaces before the real extension");
 	is_str(name_flags("budget.xlsm"), "macro", ".xlsm: macro by name");
+	is_str(name_flags("Rapport   annuel 2023.pdf"), "", "blanks inside a name: nothing");
+	is_str(name_flags("avis.pdf" "            " "suite.exe"), "executable,space-padding",
+	       "a long run of blanks hiding the extension");
+	is_str(name_flags("photo   .jpg"), "space-padding", "blanks right before the extension");
 	is_str(name_flags("PO45638.Xls.htm"), "double-extension", "a spreadsheet that is a web page");
 	is_str(name_flags("page.htm"), "", "a plain web page: nothing");
 	is_str(name_flags("a\x01" "b.txt"), "control-chars", "control character");
