@@ -444,10 +444,13 @@ cmd_extract(lka_case *kase, const struct opts *o)
 		rc = tool_error(TOOL_CANNOT, "%s: cannot create the manifest: %s", o->to, strerror(errno));
 		goto out;
 	}
-	fprintf(man, "sha256\tbytes\tmessage_id\tattachment_id\toriginal_name\twritten_name\tstatus\n");
+	fprintf(man, "sha256\tbytes\tmessage_id\tattachment_id\toriginal_name\twritten_name\tstatus"
+		     "\tmessage_id_header\tsent_at\tmessage_from\tsource_path\tfolder_path\n");
 	snprintf(sql, sizeof sql,
-		 "SELECT i.sha256, i.bytes, i.message_id, i.attachment_id, i.filename, i.stored "
-		 "FROM attachment_inventory i %s ORDER BY i.sha256, i.attachment_id",
+		 "SELECT i.sha256, i.bytes, i.message_id, i.attachment_id, i.filename, i.stored, "
+		 "m.message_id, i.sent_at, i.message_from, i.source_path, i.folder_path "
+		 "FROM attachment_inventory i JOIN messages m ON m.id = i.message_id %s "
+		 "ORDER BY i.sha256, i.attachment_id",
 		 sel_where);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
 		rc = tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
@@ -485,7 +488,12 @@ cmd_extract(lka_case *kase, const struct opts *o)
 		manifest_field(man, name);
 		fputc('\t', man);
 		manifest_field(man, written);
-		fprintf(man, "\t%s\n", status);
+		fprintf(man, "\t%s", status);
+		for (int c = 6; c <= 10; c++) {
+			fputc('\t', man);
+			manifest_field(man, (const char *)sqlite3_column_text(s, c));
+		}
+		fputc('\n', man);
 	}
 	if (step != SQLITE_DONE) {
 		rc = tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));

@@ -66,6 +66,18 @@ python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sy
 ok $? "JSON Lines inventory: 27 valid objects"
 run "$ATT" --flag macro -f csv "$db" inventory
 is "$(tail -n +2 "$T/out" | wc -l)" 2 "inventory --flag macro selects the two macro documents"
+run "$ATT" --type pdf -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" "$(q "$db" "SELECT count(*) FROM attachments WHERE lower(filename) LIKE '%.pdf'")" "--type pdf selects by extension"
+run "$ATT" --type 'image/*' -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" "$(q "$db" "SELECT count(*) FROM attachments WHERE declared_type LIKE 'image/%' OR detected_type LIKE 'image/%'")" "--type image/* selects by MIME type"
+h=$(q "$db" "SELECT sha256 FROM attachments WHERE filename = 'outil'")
+m=$(q "$db" "SELECT message_id FROM attachments WHERE filename = 'budget.csv'")
+run "$ATT" --sha256 "$h" --message "$m" -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" 0 "different selections must all match"
+run "$ATT" --sha256 "$h" --sha256 "$(q "$db" "SELECT sha256 FROM attachments WHERE filename = 'budget.csv'")" -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" 2 "values of one selection add up"
+run "$ATT" --message "$m" -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | cut -d, -f7)" budget.csv "--message selects a message's attachments"
 run "$ATT" "$db" hashes
 is "$(wc -l <"$T/out")" "$(q "$db" "SELECT count(*) FROM (SELECT DISTINCT sha256, filename FROM attachments)")" \
 	"hashes: one line per distinct hash and name"
@@ -101,6 +113,8 @@ run "$ATT" --flag executable --to "$T/x1" "$db" extract
 is "$rc" 0 "extract --flag executable"
 is "$(ls "$T/x1" | grep -vc "^manifest.tsv$")" 2 "two distinct executables written (the PE once, the ELF)"
 tail -n +2 "$T/x1/manifest.tsv" | awk -F'\t' '$7 == "ok" { print $1 "  " $6 }' | sort -u >"$T/sums"
+is "$(awk -F'\t' '$5 == "facture.pdf" { print $8 "|" $10 }' "$T/x1/manifest.tsv")" \
+	"triage-01@gen.example|factures@fournisseur-exemple.com" "the manifest names the origin message"
 (cd "$T/x1" && sha256sum -c --quiet "$T/sums" >/dev/null 2>&1); ok $? "every written file hashes to its manifest entry"
 
 # Hostile names: nothing may land outside the folder.
