@@ -41,20 +41,22 @@ is "$(q "$db" "SELECT count(*) FROM ingest_runs WHERE tool = 'lka-attachments'")
 # IOCs: a sender domain, a sender address, a file name, and a hash from the case.
 cp "$T/ev/iocs.txt" "$T/iocs.txt"
 q "$db" "SELECT sha256 FROM attachments WHERE filename = 'outil'" >>"$T/iocs.txt"
+printf 'name:Facture.PDF   # names match without case\ndomain:Example # a domain matches its subdomains\n' >>"$T/iocs.txt"
 run "$ATT" --ioc "$T/iocs.txt" "$db" triage
 is "$rc" 0 "triage with an IOC list"
 is "$(q "$db" "SELECT kind || ':' || count(*) FROM ioc_matches GROUP BY kind ORDER BY kind" | tr '\n' ' ')" \
-	"address:2 domain:1 filename:1 sha256:1 " "IOC matches by kind"
+	"address:2 domain:2 filename:2 sha256:1 " "IOC matches by kind"
 is "$(q "$db" "SELECT group_concat(filename, ',') FROM (SELECT a.filename FROM attachment_flags f
 	JOIN attachments a ON a.id = f.attachment_id WHERE f.flag = 'ioc' ORDER BY 1)")" \
 	"avis.html,dossier.lnk,facture.pdf,facture.pdf.exe,outil" "attachments marked by IOCs"
-is "$(q "$db" "SELECT count(*) FROM ioc_matches WHERE kind = 'domain' AND attachment_id IS NULL
-	AND message_id = (SELECT message_id FROM attachments WHERE filename = 'avis.html')")" 1 \
-	"the IOC sender domain marks its message"
+is "$(q "$db" "SELECT group_concat(ioc, '|') FROM (SELECT ioc FROM ioc_matches WHERE kind = 'domain'
+	AND attachment_id IS NULL AND message_id = (SELECT message_id FROM attachments WHERE filename = 'avis.html')
+	ORDER BY ioc)")" "domain:Example|phish.example" \
+	"the IOC sender domain, and its parent domain, mark the message"
 printf 'address:not an address\n' >"$T/bad-ioc.txt"
 run "$ATT" --ioc "$T/bad-ioc.txt" "$db" triage
 is "$rc" 3 "an unusable IOC line stops the triage"
-is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 5 "... and leaves the previous results"
+is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 7 "... and leaves the previous results"
 
 # Exports.
 run "$ATT" "$db"
