@@ -758,8 +758,16 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			free(data);
 			data = NULL;
 			have_data = false;
-			if (sqlite3_column_int(q, 5) &&
-			    blob_slurp(kase, hex, o.max_bytes, &data, &n, &e2) == LKA_OK) {
+			if (!sqlite3_column_int(q, 5)) {
+				/* hash only */
+			} else if (blob_slurp(kase, hex, o.max_bytes, &data, &n, &e2) != LKA_OK) {
+				if (e2.status <= LKA_FATAL && e2.kind != LKA_E_CORRUPT) {
+					st = lka__error(err, LKA_FATAL, e2.kind, e2.sys, e2.where, "%s",
+							e2.msg);
+					goto fail;
+				}
+				stats.unreadable++;
+			} else {
 				have_data = true;
 				stats.contents++;
 				/* the name and type of the first occurrence only

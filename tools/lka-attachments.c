@@ -57,7 +57,8 @@ usage(void)
 	       "  -h, --help              show this help\n"
 	       "  -V, --version           show the version\n"
 	       "\n"
-	       "Exit status: 0 done; 1 done, but some attachments could not be extracted;\n"
+	       "Exit status: 0 done; 1 done, but some stored contents could not be read back\n"
+	       "(triage) or some attachments could not be extracted (extract);\n"
 	       "2 usage error; 3 could not run.\n",
 	       tool_name);
 }
@@ -394,6 +395,11 @@ cmd_triage(lka_case *kase, const struct opts *o)
 		printf("; %s IOCs, %s matches", tool_num(c, sizeof c, st.iocs),
 		       tool_num(d, sizeof d, st.ioc_matches));
 	putchar('\n');
+	if (st.unreadable) {
+		printf("%s stored content%s could not be read back (damaged): name checks only\n",
+		       tool_num(a, sizeof a, st.unreadable), st.unreadable > 1 ? "s" : "");
+		return TOOL_ERRORS;
+	}
 	return TOOL_OK;
 }
 

@@ -77,6 +77,7 @@ typedef struct lka_triage_stats {
 	uint64_t attachments;  /* attachment rows examined */
 	uint64_t contents;     /* distinct contents read back and examined */
 	uint64_t not_stored;   /* attachments whose content is not in the case (name checks only) */
+	uint64_t unreadable;   /* distinct contents stored but damaged: not read back (name checks only) */
 	uint64_t flags;        /* attachment_flags rows written */
 	uint64_t flagged;      /* attachments with at least one flag */
 	uint64_t iocs;         /* IOC entries read */

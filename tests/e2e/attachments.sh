@@ -160,6 +160,27 @@ ln -s "$T/dest/x" "$T/link-to-x"
 run "$ATT" --all --to "$T/link-to-x" "$T/n.db" extract
 is "$rc" 3 "a target folder that is a symbolic link is refused"
 
+# The ordinary generated evidence (Office documents, PDFs, images, CSV,
+# vCards, forwarded mail) raises no flag.
+gen "$T/plain" --seed 5 --messages 160
+run "$INGEST" -q "$T/plain.db" "$T/plain/maildir" "$T/plain/mbox" "$T/plain/eml"
+run "$ATT" "$T/plain.db" triage
+is "$rc" 0 "triage of the ordinary generated evidence"
+is "$(q "$T/plain.db" "SELECT count(*) FROM attachment_flags")" 0 "... raises no flag on its $(q "$T/plain.db" "SELECT count(*) FROM attachments") attachments"
+
+# Damaged stored content: counted, reported, the name checks still made.
+cp "$db" "$T/d.db"
+q "$T/d.db" "UPDATE blobs SET data = zeroblob(10), stored_bytes = 10, compression = 'none', chunks = 0
+	WHERE sha256 = (SELECT sha256 FROM attachments WHERE filename = 'convention.doc');
+	DELETE FROM blob_chunks WHERE sha256 NOT IN (SELECT sha256 FROM blobs WHERE chunks > 0)"
+run "$ATT" "$T/d.db" triage
+is "$rc" 1 "triage with a damaged stored content: exit 1"
+grep -q '1 stored content could not be read back' "$T/out"; ok $? "... and says so"
+is "$(q "$T/d.db" "SELECT count(*) FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id WHERE a.filename = 'convention.doc'")" 0 \
+	"... its content flags are not guessed"
+is "$(q "$T/d.db" "SELECT count(*) FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id WHERE a.filename = 'facture.pdf.exe'")" 2 \
+	"... the others are flagged as before"
+
 # Usage.
 run "$ATT" --bogus "$db"; is "$rc" 2 "unknown option: exit 2"
 run "$ATT"; is "$rc" 2 "no case: exit 2"
