@@ -220,6 +220,8 @@ lka_blob_read(lka_blob *b, void *buf, size_t cap, size_t *got, lka_error *err)
 	*got = 0;
 	if (b->done)
 		return LKA_DONE;
+	if (cap == 0)
+		return LKA_OK;
 	while (n == 0) {
 		if ((st = fill(b, err)) != LKA_OK)
 			return st;

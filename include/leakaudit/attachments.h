@@ -29,7 +29,7 @@ typedef struct lka_blob lka_blob;
 LKA_EXPORT lka_status lka_blob_open(lka_blob **out, lka_case *kase, const char *sha256,
 				    lka_error *err);
 /**
- * Read up to cap bytes into buf; *got receives how many.  Returns LKA_OK
+ * Read up to cap bytes into buf; *got receives how many (0 only when cap is 0).  Returns LKA_OK
  * while bytes come, LKA_DONE at the end once the content's size and SHA-256
  * were checked, LKA_FAILED (kind LKA_E_CORRUPT) when the stored stream is
  * damaged or does not hash to its name.

@@ -372,6 +372,22 @@ test_zip(void)
 		content_flags(z, cut, "documents.zip", NULL);
 	ok(1, "truncated zips are survived");
 	free(z);
+	{
+		unsigned seed = 777;
+		z = make_zip(docm, docm_b, 5, NULL, &len);
+		for (int round = 0; round < 400; round++) {
+			unsigned char *q = malloc(len);
+			memcpy(q, z, len);
+			for (int f = 0; f < 1 + round % 6; f++) {
+				seed = seed * 1103515245u + 12345u;
+				q[(seed >> 8) % len] = (unsigned char)(seed >> 20);
+			}
+			content_flags(q, len, "offre.docx", NULL);
+			free(q);
+		}
+		ok(1, "400 damaged OOXML packages are survived");
+		free(z);
+	}
 
 	k = lka_triage__body_passwords("Bonjour,\nle mot de passe du fichier est : Secret-2024.\n"
 				       "Password: abc123\n",
