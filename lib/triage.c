@@ -490,10 +490,12 @@ iocs_read(const char *path, ioc_list *l, lka_error *err)
 				k = IOC_DOMAIN, v = s + 1;
 			else if (strchr(s, '@'))
 				k = IOC_ADDRESS;
-			else if (!is_file_ext(s) && (lka__ascii_lower(s), domain_like(s)))
-				k = IOC_DOMAIN;
-			else
-				k = IOC_NAME;
+			else {
+				char low[IOC_LINE_MAX];
+				snprintf(low, sizeof low, "%s", s);
+				lka__ascii_lower(low);
+				k = !is_file_ext(low) && domain_like(low) ? IOC_DOMAIN : IOC_NAME;
+			}
 		}
 		if (!*v)
 			continue;
