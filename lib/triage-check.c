@@ -331,8 +331,11 @@ lka_triage_name(const char *name, lka_flag_fn fn, void *payload)
 			fn("double-extension", why, payload);
 		}
 	}
+	/* padding: 3+ blanks right before the real extension's dot, or 10+
+	 * blanks anywhere before it (pushing it out of sight) */
 	u = (const unsigned char *)b;
 	while (i < n) {
+		size_t at = i;
 		uint32_t cp = utf8_next(u, n, &i);
 		if (is_bidi(cp) && !bidi)
 			bidi = cp;
@@ -340,13 +343,14 @@ lka_triage_name(const char *name, lka_flag_fn fn, void *payload)
 			ctrl = true;
 		if (is_blank(cp)) {
 			run++;
-		} else {
-			if (run > maxrun && cp == '.')
-				blank_then_dot = true;
-			if (run >= 3 && run > maxrun)
-				maxrun = run;
-			run = 0;
+			continue;
 		}
+		if (e && at < (size_t)(e - 1 - b) + 1 && run > maxrun &&
+		    (run >= 10 || (run >= 3 && at == (size_t)(e - 1 - b)))) {
+			maxrun = run;
+			blank_then_dot = true;
+		}
+		run = 0;
 	}
 	if (bidi) {
 		snprintf(why, sizeof why,
@@ -355,8 +359,7 @@ lka_triage_name(const char *name, lka_flag_fn fn, void *payload)
 			 e ? e : "");
 		fn("bidi-control", why, payload);
 	}
-	if (maxrun >= 3 && e) {
-		(void)blank_then_dot;
+	if (blank_then_dot) {
 		snprintf(why, sizeof why, "a run of %zu blanks hides the real extension .%.*s", maxrun,
 			 (int)elen, e);
 		fn("space-padding", why, payload);

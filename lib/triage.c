@@ -220,6 +220,8 @@ lka_blob_read(lka_blob *b, void *buf, size_t cap, size_t *got, lka_error *err)
 	*got = 0;
 	if (b->done)
 		return LKA_DONE;
+	if (cap == 0)
+		return LKA_OK;
 	while (n == 0) {
 		if ((st = fill(b, err)) != LKA_OK)
 			return st;
@@ -381,6 +383,52 @@ ioc_add(ioc_list *l, enum ioc_kind k, char *value, const char *raw, lka_error *e
 	return LKA_OK;
 }
 
+/* IOCs sorted by kind, then value: each lookup is a binary search, so a
+ * list of thousands costs little per attachment and per sender. */
+static int
+ioc_cmp(const void *a, const void *b)
+{
+	const ioc *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+/* Index of the first IOC of kind k with value key, and how many; 0 if none. */
+static size_t
+ioc_find(const ioc_list *l, enum ioc_kind k, const char *key, size_t *first)
+{
+	ioc probe = { .kind = k, .value = (char *)(uintptr_t)key };
+	size_t lo = 0, hi = l->n, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ioc_cmp(&l->v[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < l->n && ioc_cmp(&l->v[lo + n], &probe) == 0)
+		n++;
+	return n;
+}
+
+/* The last path component of a file name, ASCII lower-cased, into out. */
+static void
+name_key(const char *filename, char *out, size_t cap)
+{
+	const char *b = filename;
+	size_t i = 0;
+
+	for (const char *p = filename; *p; p++)
+		if (*p == '/' || *p == '\\')
+			b = p + 1;
+	for (; b[i] && i + 1 < cap; i++)
+		out[i] = (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] + 32) : b[i];
+	out[i] = '\0';
+}
+
 /*
  * One IOC per line; '#' starts a comment (at the start of a line, or after
  * a blank).  A prefix says the kind: sha256:, name: (or filename:),
@@ -442,10 +490,12 @@ iocs_read(const char *path, ioc_list *l, lka_error *err)
 				k = IOC_DOMAIN, v = s + 1;
 			else if (strchr(s, '@'))
 				k = IOC_ADDRESS;
-			else if (!is_file_ext(s) && (lka__ascii_lower(s), domain_like(s)))
-				k = IOC_DOMAIN;
-			else
-				k = IOC_NAME;
+			else {
+				char low[IOC_LINE_MAX];
+				snprintf(low, sizeof low, "%s", s);
+				lka__ascii_lower(low);
+				k = !is_file_ext(low) && domain_like(low) ? IOC_DOMAIN : IOC_NAME;
+			}
 		}
 		if (!*v)
 			continue;
@@ -458,8 +508,22 @@ iocs_read(const char *path, ioc_list *l, lka_error *err)
 			}
 			st = ioc_add(l, k, a, s, err);
 		} else {
-			char *x = lka__strdup(v);
-			if (x && k != IOC_NAME)
+			char *x = NULL;
+			if (k == IOC_DOMAIN) {
+				/* the form recipients.domain has (IDN as Unicode, NFC, lower case) */
+				lka_buf t;
+				char *a;
+				lka_buf_init(&t, 0);
+				lka_buf_printf(&t, "x@%s", v[0] == '.' ? v + 1 : v);
+				a = t.data ? lka_addr_normalize((const char *)t.data) : NULL;
+				lka_buf_free(&t);
+				if (a && lka_addr_domain(a))
+					x = lka__strdup(lka_addr_domain(a));
+				free(a);
+			}
+			if (!x)
+				x = lka__strdup(v);
+			if (x)
 				lka__ascii_lower(x);
 			if (x && k == IOC_DOMAIN && x[0] == '.')
 				memmove(x, x + 1, strlen(x));
@@ -475,28 +539,11 @@ iocs_read(const char *path, ioc_list *l, lka_error *err)
 	if (st == LKA_OK && ferror(f))
 		st = lka__error_sys(err, LKA_FATAL, errno, path, "cannot read the IOC list");
 	fclose(f);
+	if (st == LKA_OK && l->n)
+		qsort(l->v, l->n, sizeof *l->v, ioc_cmp);
 	return st;
 }
 
-/* Case-insensitive (ASCII) comparison of a file name's last component. */
-static bool
-name_matches(const char *filename, const char *ioc_name)
-{
-	const char *b = filename;
-	for (const char *p = filename; *p; p++)
-		if (*p == '/' || *p == '\\')
-			b = p + 1;
-	return strcasecmp(b, ioc_name) == 0;
-}
-
-static bool
-domain_matches(const char *domain, const char *ioc_domain)
-{
-	size_t a = strlen(domain), b = strlen(ioc_domain);
-	if (a == b)
-		return strcmp(domain, ioc_domain) == 0;
-	return a > b && domain[a - b - 1] == '.' && strcmp(domain + a - b, ioc_domain) == 0;
-}
 
 /* ---------------------------------------------------------------- triage */
 
@@ -715,8 +762,16 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			free(data);
 			data = NULL;
 			have_data = false;
-			if (sqlite3_column_int(q, 5) &&
-			    blob_slurp(kase, hex, o.max_bytes, &data, &n, &e2) == LKA_OK) {
+			if (!sqlite3_column_int(q, 5)) {
+				/* hash only */
+			} else if (blob_slurp(kase, hex, o.max_bytes, &data, &n, &e2) != LKA_OK) {
+				if (e2.status <= LKA_FATAL && e2.kind != LKA_E_CORRUPT) {
+					st = lka__error(err, LKA_FATAL, e2.kind, e2.sys, e2.where, "%s",
+							e2.msg);
+					goto fail;
+				}
+				stats.unreadable++;
+			} else {
 				have_data = true;
 				stats.contents++;
 				/* the name and type of the first occurrence only
@@ -753,31 +808,34 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		for (size_t i = 0; i < own.n; i++)
 			if ((st = put_flag(&r, att, own.v[i].flag, own.v[i].reason)) != LKA_OK)
 				goto fail;
-		for (size_t i = 0; i < iocs.n; i++) {
-			const ioc *c = &iocs.v[i];
-			char why[600];
-			if (!((c->kind == IOC_SHA256 && strcmp(hex, c->value) == 0) ||
-			      (c->kind == IOC_NAME && fname && name_matches(fname, c->value))))
-				continue;
-			snprintf(why, sizeof why, "IOC %s %s", ioc_kind_name[c->kind], c->raw);
-			if ((st = put_flag(&r, att, "ioc", why)) != LKA_OK ||
-			    (st = put_ioc(&r, c, msg, att)) != LKA_OK)
-				goto fail;
+		for (int pass = 0; pass < 2 && iocs.n; pass++) {
+			char key[1024];
+			size_t first, count;
+
+			if (pass == 1 && !fname)
+				break;
+			if (pass == 1)
+				name_key(fname, key, sizeof key);
+			count = ioc_find(&iocs, pass ? IOC_NAME : IOC_SHA256, pass ? key : hex, &first);
+			for (size_t i = first; i < first + count; i++) {
+				const ioc *c = &iocs.v[i];
+				char why[600];
+
+				snprintf(why, sizeof why, "IOC %s %s", ioc_kind_name[c->kind], c->raw);
+				if ((st = put_flag(&r, att, "ioc", why)) != LKA_OK ||
+				    (st = put_ioc(&r, c, msg, att)) != LKA_OK)
+					goto fail;
+			}
 		}
 	}
 	if (rc != SQLITE_DONE) {
 		st = lka_case__dberr(kase, err, "read the attachments");
 		goto fail;
 	}
-	/* Senders: the From and Sender of every message. */
-	for (size_t i = 0; i < iocs.n && st == LKA_OK; i++) {
-		const ioc *c = &iocs.v[i];
-		char why[600];
-
-		if (c->kind != IOC_DOMAIN && c->kind != IOC_ADDRESS)
-			continue;
-		if (!snd &&
-		    sqlite3_prepare_v2(kase->db,
+	/* Senders: the From and Sender of every message, in one pass; a
+	 * domain IOC matches the domain and its subdomains. */
+	if (iocs.n && iocs.v[iocs.n - 1].kind >= IOC_DOMAIN) { /* sorted: domains, addresses last */
+		if (sqlite3_prepare_v2(kase->db,
 				       "SELECT DISTINCT message_id, address, domain FROM recipients "
 				       "WHERE role IN ('from', 'sender') AND address IS NOT NULL "
 				       "ORDER BY message_id",
@@ -785,30 +843,48 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			st = lka_case__dberr(kase, err, "prepare the sender match");
 			goto fail;
 		}
-		sqlite3_reset(snd);
-		snprintf(why, sizeof why, "sent by IOC %s %s", ioc_kind_name[c->kind], c->raw);
 		while ((rc = sqlite3_step(snd)) == SQLITE_ROW) {
 			int64_t msg = sqlite3_column_int64(snd, 0);
 			const char *addr = (const char *)sqlite3_column_text(snd, 1);
 			const char *dom = (const char *)sqlite3_column_text(snd, 2);
-			sqlite3_stmt *as = NULL;
+			const char *d = dom;
 
-			if (!(c->kind == IOC_ADDRESS ? strcmp(addr, c->value) == 0
-						     : dom && domain_matches(dom, c->value)))
-				continue;
-			if ((st = put_ioc(&r, c, msg, 0)) != LKA_OK)
-				goto fail;
-			if (sqlite3_prepare_v2(kase->db, "SELECT id FROM attachments WHERE message_id = ?1",
-					       -1, &as, NULL) != SQLITE_OK) {
-				st = lka_case__dberr(kase, err, "mark the sender's attachments");
-				goto fail;
+			for (int pass = 0; pass < 2; pass++) {
+				while (pass == 0 || d) {
+					size_t first, count;
+					count = ioc_find(&iocs, pass ? IOC_DOMAIN : IOC_ADDRESS,
+							 pass ? d : addr, &first);
+					for (size_t i = first; i < first + count; i++) {
+						const ioc *c = &iocs.v[i];
+						sqlite3_stmt *as = NULL;
+						char why[600];
+
+						snprintf(why, sizeof why, "sent by IOC %s %s",
+							 ioc_kind_name[c->kind], c->raw);
+						if ((st = put_ioc(&r, c, msg, 0)) != LKA_OK)
+							goto fail;
+						if (sqlite3_prepare_v2(kase->db,
+								       "SELECT id FROM attachments WHERE "
+								       "message_id = ?1",
+								       -1, &as, NULL) != SQLITE_OK) {
+							st = lka_case__dberr(kase, err,
+									     "mark the sender's attachments");
+							goto fail;
+						}
+						sqlite3_bind_int64(as, 1, msg);
+						while (sqlite3_step(as) == SQLITE_ROW && st == LKA_OK)
+							st = put_flag(&r, sqlite3_column_int64(as, 0), "ioc", why);
+						sqlite3_finalize(as);
+						if (st != LKA_OK)
+							goto fail;
+					}
+					if (pass == 0)
+						break;
+					d = strchr(d, '.');
+					if (d)
+						d++;
+				}
 			}
-			sqlite3_bind_int64(as, 1, msg);
-			while (sqlite3_step(as) == SQLITE_ROW && st == LKA_OK)
-				st = put_flag(&r, sqlite3_column_int64(as, 0), "ioc", why);
-			sqlite3_finalize(as);
-			if (st != LKA_OK)
-				goto fail;
 		}
 		if (rc != SQLITE_DONE) {
 			st = lka_case__dberr(kase, err, "match senders");

@@ -24,7 +24,7 @@ CREATE INDEX attachment_flags_flag ON attachment_flags(flag);
 -- address; attachment_id NULL).
 CREATE TABLE ioc_matches (
 	id            INTEGER PRIMARY KEY,
-	ioc           TEXT NOT NULL,  -- the line of the IOC list, as written
+	ioc           TEXT NOT NULL,  -- the IOC as written in the list (prefix kept, comment removed)
 	kind          TEXT NOT NULL CHECK (kind IN ('sha256', 'filename', 'domain', 'address')),
 	message_id    INTEGER REFERENCES messages(id) ON DELETE CASCADE,
 	attachment_id INTEGER REFERENCES attachments(id) ON DELETE CASCADE

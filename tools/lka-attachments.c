@@ -57,7 +57,8 @@ usage(void)
 	       "  -h, --help              show this help\n"
 	       "  -V, --version           show the version\n"
 	       "\n"
-	       "Exit status: 0 done; 1 done, but some attachments could not be extracted;\n"
+	       "Exit status: 0 done; 1 done, but some stored contents could not be read back\n"
+	       "(triage) or some attachments could not be extracted (extract);\n"
 	       "2 usage error; 3 could not run.\n",
 	       tool_name);
 }
@@ -394,6 +395,11 @@ cmd_triage(lka_case *kase, const struct opts *o)
 		printf("; %s IOCs, %s matches", tool_num(c, sizeof c, st.iocs),
 		       tool_num(d, sizeof d, st.ioc_matches));
 	putchar('\n');
+	if (st.unreadable) {
+		printf("%s stored content%s could not be read back (damaged): name checks only\n",
+		       tool_num(a, sizeof a, st.unreadable), st.unreadable > 1 ? "s" : "");
+		return TOOL_ERRORS;
+	}
 	return TOOL_OK;
 }
 
@@ -444,10 +450,13 @@ cmd_extract(lka_case *kase, const struct opts *o)
 		rc = tool_error(TOOL_CANNOT, "%s: cannot create the manifest: %s", o->to, strerror(errno));
 		goto out;
 	}
-	fprintf(man, "sha256\tbytes\tmessage_id\tattachment_id\toriginal_name\twritten_name\tstatus\n");
+	fprintf(man, "sha256\tbytes\tmessage_id\tattachment_id\toriginal_name\twritten_name\tstatus"
+		     "\tmessage_id_header\tsent_at\tmessage_from\tsource_path\tfolder_path\n");
 	snprintf(sql, sizeof sql,
-		 "SELECT i.sha256, i.bytes, i.message_id, i.attachment_id, i.filename, i.stored "
-		 "FROM attachment_inventory i %s ORDER BY i.sha256, i.attachment_id",
+		 "SELECT i.sha256, i.bytes, i.message_id, i.attachment_id, i.filename, i.stored, "
+		 "m.message_id, i.sent_at, i.message_from, i.source_path, i.folder_path "
+		 "FROM attachment_inventory i JOIN messages m ON m.id = i.message_id %s "
+		 "ORDER BY i.sha256, i.attachment_id",
 		 sel_where);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
 		rc = tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
@@ -485,7 +494,12 @@ cmd_extract(lka_case *kase, const struct opts *o)
 		manifest_field(man, name);
 		fputc('\t', man);
 		manifest_field(man, written);
-		fprintf(man, "\t%s\n", status);
+		fprintf(man, "\t%s", status);
+		for (int c = 6; c <= 10; c++) {
+			fputc('\t', man);
+			manifest_field(man, (const char *)sqlite3_column_text(s, c));
+		}
+		fputc('\n', man);
 	}
 	if (step != SQLITE_DONE) {
 		rc = tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));

@@ -29,7 +29,7 @@ typedef struct lka_blob lka_blob;
 LKA_EXPORT lka_status lka_blob_open(lka_blob **out, lka_case *kase, const char *sha256,
 				    lka_error *err);
 /**
- * Read up to cap bytes into buf; *got receives how many.  Returns LKA_OK
+ * Read up to cap bytes into buf; *got receives how many (0 only when cap is 0).  Returns LKA_OK
  * while bytes come, LKA_DONE at the end once the content's size and SHA-256
  * were checked, LKA_FAILED (kind LKA_E_CORRUPT) when the stored stream is
  * damaged or does not hash to its name.
@@ -77,6 +77,7 @@ typedef struct lka_triage_stats {
 	uint64_t attachments;  /* attachment rows examined */
 	uint64_t contents;     /* distinct contents read back and examined */
 	uint64_t not_stored;   /* attachments whose content is not in the case (name checks only) */
+	uint64_t unreadable;   /* distinct contents stored but damaged: not read back (name checks only) */
 	uint64_t flags;        /* attachment_flags rows written */
 	uint64_t flagged;      /* attachments with at least one flag */
 	uint64_t iocs;         /* IOC entries read */

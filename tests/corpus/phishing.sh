@@ -37,5 +37,5 @@ if [ -s "$T/sums" ]; then
 else
 	ok 0 "nothing flagged to extract"
 fi
-echo "# extracted: $(grep -c '	ok$' "$T/x/out/manifest.tsv") manifest rows ok, $(ls "$T/x/out" | wc -l) files"
+echo "# extracted: $(awk -F'\t' '$7 == "ok"' "$T/x/out/manifest.tsv" | wc -l) manifest rows ok, $(ls "$T/x/out" | grep -vc '^manifest.tsv$') files"
 done_testing

@@ -41,20 +41,22 @@ is "$(q "$db" "SELECT count(*) FROM ingest_runs WHERE tool = 'lka-attachments'")
 # IOCs: a sender domain, a sender address, a file name, and a hash from the case.
 cp "$T/ev/iocs.txt" "$T/iocs.txt"
 q "$db" "SELECT sha256 FROM attachments WHERE filename = 'outil'" >>"$T/iocs.txt"
+printf 'name:Facture.PDF   # names match without case\ndomain:Example # a domain matches its subdomains\n' >>"$T/iocs.txt"
 run "$ATT" --ioc "$T/iocs.txt" "$db" triage
 is "$rc" 0 "triage with an IOC list"
 is "$(q "$db" "SELECT kind || ':' || count(*) FROM ioc_matches GROUP BY kind ORDER BY kind" | tr '\n' ' ')" \
-	"address:2 domain:1 filename:1 sha256:1 " "IOC matches by kind"
+	"address:2 domain:2 filename:2 sha256:1 " "IOC matches by kind"
 is "$(q "$db" "SELECT group_concat(filename, ',') FROM (SELECT a.filename FROM attachment_flags f
 	JOIN attachments a ON a.id = f.attachment_id WHERE f.flag = 'ioc' ORDER BY 1)")" \
 	"avis.html,dossier.lnk,facture.pdf,facture.pdf.exe,outil" "attachments marked by IOCs"
-is "$(q "$db" "SELECT count(*) FROM ioc_matches WHERE kind = 'domain' AND attachment_id IS NULL
-	AND message_id = (SELECT message_id FROM attachments WHERE filename = 'avis.html')")" 1 \
-	"the IOC sender domain marks its message"
+is "$(q "$db" "SELECT group_concat(ioc, '|') FROM (SELECT ioc FROM ioc_matches WHERE kind = 'domain'
+	AND attachment_id IS NULL AND message_id = (SELECT message_id FROM attachments WHERE filename = 'avis.html')
+	ORDER BY ioc)")" "domain:Example|phish.example" \
+	"the IOC sender domain, and its parent domain, mark the message"
 printf 'address:not an address\n' >"$T/bad-ioc.txt"
 run "$ATT" --ioc "$T/bad-ioc.txt" "$db" triage
 is "$rc" 3 "an unusable IOC line stops the triage"
-is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 5 "... and leaves the previous results"
+is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 7 "... and leaves the previous results"
 
 # Exports.
 run "$ATT" "$db"
@@ -66,6 +68,18 @@ python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sy
 ok $? "JSON Lines inventory: 27 valid objects"
 run "$ATT" --flag macro -f csv "$db" inventory
 is "$(tail -n +2 "$T/out" | wc -l)" 2 "inventory --flag macro selects the two macro documents"
+run "$ATT" --type pdf -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" "$(q "$db" "SELECT count(*) FROM attachments WHERE lower(filename) LIKE '%.pdf'")" "--type pdf selects by extension"
+run "$ATT" --type 'image/*' -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" "$(q "$db" "SELECT count(*) FROM attachments WHERE declared_type LIKE 'image/%' OR detected_type LIKE 'image/%'")" "--type image/* selects by MIME type"
+h=$(q "$db" "SELECT sha256 FROM attachments WHERE filename = 'outil'")
+m=$(q "$db" "SELECT message_id FROM attachments WHERE filename = 'budget.csv'")
+run "$ATT" --sha256 "$h" --message "$m" -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" 0 "different selections must all match"
+run "$ATT" --sha256 "$h" --sha256 "$(q "$db" "SELECT sha256 FROM attachments WHERE filename = 'budget.csv'")" -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | wc -l)" 2 "values of one selection add up"
+run "$ATT" --message "$m" -f csv "$db" inventory
+is "$(tail -n +2 "$T/out" | cut -d, -f7)" budget.csv "--message selects a message's attachments"
 run "$ATT" "$db" hashes
 is "$(wc -l <"$T/out")" "$(q "$db" "SELECT count(*) FROM (SELECT DISTINCT sha256, filename FROM attachments)")" \
 	"hashes: one line per distinct hash and name"
@@ -101,6 +115,8 @@ run "$ATT" --flag executable --to "$T/x1" "$db" extract
 is "$rc" 0 "extract --flag executable"
 is "$(ls "$T/x1" | grep -vc "^manifest.tsv$")" 2 "two distinct executables written (the PE once, the ELF)"
 tail -n +2 "$T/x1/manifest.tsv" | awk -F'\t' '$7 == "ok" { print $1 "  " $6 }' | sort -u >"$T/sums"
+is "$(awk -F'\t' '$5 == "facture.pdf" { print $8 "|" $10 }' "$T/x1/manifest.tsv")" \
+	"triage-01@gen.example|factures@fournisseur-exemple.com" "the manifest names the origin message"
 (cd "$T/x1" && sha256sum -c --quiet "$T/sums" >/dev/null 2>&1); ok $? "every written file hashes to its manifest entry"
 
 # Hostile names: nothing may land outside the folder.
@@ -143,6 +159,27 @@ is "$(wc -l <"$T/changed")" 0 "... replaces no file"
 ln -s "$T/dest/x" "$T/link-to-x"
 run "$ATT" --all --to "$T/link-to-x" "$T/n.db" extract
 is "$rc" 3 "a target folder that is a symbolic link is refused"
+
+# The ordinary generated evidence (Office documents, PDFs, images, CSV,
+# vCards, forwarded mail) raises no flag.
+gen "$T/plain" --seed 5 --messages 160
+run "$INGEST" -q "$T/plain.db" "$T/plain/maildir" "$T/plain/mbox" "$T/plain/eml"
+run "$ATT" "$T/plain.db" triage
+is "$rc" 0 "triage of the ordinary generated evidence"
+is "$(q "$T/plain.db" "SELECT count(*) FROM attachment_flags")" 0 "... raises no flag on its $(q "$T/plain.db" "SELECT count(*) FROM attachments") attachments"
+
+# Damaged stored content: counted, reported, the name checks still made.
+cp "$db" "$T/d.db"
+q "$T/d.db" "UPDATE blobs SET data = zeroblob(10), stored_bytes = 10, compression = 'none', chunks = 0
+	WHERE sha256 = (SELECT sha256 FROM attachments WHERE filename = 'convention.doc');
+	DELETE FROM blob_chunks WHERE sha256 NOT IN (SELECT sha256 FROM blobs WHERE chunks > 0)"
+run "$ATT" "$T/d.db" triage
+is "$rc" 1 "triage with a damaged stored content: exit 1"
+grep -q '1 stored content could not be read back' "$T/out"; ok $? "... and says so"
+is "$(q "$T/d.db" "SELECT count(*) FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id WHERE a.filename = 'convention.doc'")" 0 \
+	"... its content flags are not guessed"
+is "$(q "$T/d.db" "SELECT count(*) FROM attachment_flags f JOIN attachments a ON a.id = f.attachment_id WHERE a.filename = 'facture.pdf.exe'")" 2 \
+	"... the others are flagged as before"
 
 # Usage.
 run "$ATT" --bogus "$db"; is "$rc" 2 "unknown option: exit 2"

@@ -227,6 +227,10 @@ test_names(void)
 	is_str(name_flags("scan.pdf\xE2\x80\x83\xE2\x80\x83\xE2\x80\x83.vbs"), "script,space-padding",
 	       "em spaces before the real extension");
 	is_str(name_flags("budget.xlsm"), "macro", ".xlsm: macro by name");
+	is_str(name_flags("Rapport   annuel 2023.pdf"), "", "blanks inside a name: nothing");
+	is_str(name_flags("avis.pdf" "            " "suite.exe"), "executable,space-padding",
+	       "a long run of blanks hiding the extension");
+	is_str(name_flags("photo   .jpg"), "space-padding", "blanks right before the extension");
 	is_str(name_flags("PO45638.Xls.htm"), "double-extension", "a spreadsheet that is a web page");
 	is_str(name_flags("page.htm"), "", "a plain web page: nothing");
 	is_str(name_flags("a\x01" "b.txt"), "control-chars", "control character");
@@ -368,6 +372,22 @@ test_zip(void)
 		content_flags(z, cut, "documents.zip", NULL);
 	ok(1, "truncated zips are survived");
 	free(z);
+	{
+		unsigned seed = 777;
+		z = make_zip(docm, docm_b, 5, NULL, &len);
+		for (int round = 0; round < 400; round++) {
+			unsigned char *q = malloc(len);
+			memcpy(q, z, len);
+			for (int f = 0; f < 1 + round % 6; f++) {
+				seed = seed * 1103515245u + 12345u;
+				q[(seed >> 8) % len] = (unsigned char)(seed >> 20);
+			}
+			content_flags(q, len, "offre.docx", NULL);
+			free(q);
+		}
+		ok(1, "400 damaged OOXML packages are survived");
+		free(z);
+	}
 
 	k = lka_triage__body_passwords("Bonjour,\nle mot de passe du fichier est : Secret-2024.\n"
 				       "Password: abc123\n",
