@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "archives.h"
 #include "casedb.h"
 #include "internal.h"
 #include "triage.h"
@@ -21,6 +22,7 @@
 #define IOC_LINE_MAX 4096
 #define IOC_MAX 1000000
 #define BODY_PASSWORDS 6
+#define ARC_PASSWORDS 32 /* as many as ingest tries (lib/archive.c) */
 
 /* ------------------------------------------------------------ blob reader */
 
@@ -636,29 +638,17 @@ put_ioc(run_state *r, const ioc *i, int64_t msg, int64_t att)
 	return LKA_OK;
 }
 
-static bool
-has_column(sqlite3 *db, const char *table, const char *column)
-{
-	sqlite3_stmt *s = NULL;
-	bool found = false;
-	char sql[128];
-
-	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return false;
-	while (sqlite3_step(s) == SQLITE_ROW)
-		if (strcmp((const char *)sqlite3_column_text(s, 1), column) == 0)
-			found = true;
-	sqlite3_finalize(s);
-	return found;
-}
-
-/* The reason of an 'encrypted' archive flag, with whether a password opened it. */
+/* The reason of an 'encrypted' archive flag, with whether a password opened it.
+ * When ingest expanded the archive (container set, members listed), it
+ * already tried the passwords the message offers and kept the one that
+ * opened it in attachments.password: that is reported, not tried again.
+ * Otherwise (an archive ingest did not open) the body's passwords are tried
+ * here. */
 static char *
-password_reason(const char *reason, const unsigned char *data, size_t n, const char *given,
-		const char *body)
+password_reason(const char *reason, const unsigned char *data, size_t n, bool expanded,
+		const char *given, const char *subject, const char *body)
 {
-	char *pw[BODY_PASSWORDS];
+	char *pw[ARC_PASSWORDS];
 	size_t npw = 0;
 	lka_buf b;
 	int hit;
@@ -666,7 +656,30 @@ password_reason(const char *reason, const unsigned char *data, size_t n, const c
 	lka_buf_init(&b, 4096);
 	lka_buf_adds(&b, reason);
 	if (given) {
-		lka_buf_adds(&b, "; opened with the password found for it at ingest (attachments.password)");
+		lka_buf_printf(&b, "; opened at ingest with the password '%s' offered in the message",
+			       given);
+	} else if (expanded) {
+		lka_buf t;
+		char *text;
+
+		lka_buf_init(&t, (size_t)1 << 20);
+		if (subject) {
+			lka_buf_adds(&t, subject);
+			lka_buf_adds(&t, "\n\n");
+		}
+		if (body)
+			lka_buf_adds(&t, body);
+		text = lka_buf_steal(&t, NULL);
+		npw = text ? lka_arc_passwords(text, pw, ARC_PASSWORDS) : 0;
+		free(text);
+		if (npw == 0)
+			lka_buf_adds(&b, "; not opened: the message offers no password (tried at ingest)");
+		else if (npw == 1)
+			lka_buf_printf(&b, "; not opened: the one password the message offers ('%s') "
+					   "did not open it (tried at ingest)", pw[0]);
+		else
+			lka_buf_printf(&b, "; not opened: none of the %zu passwords the message offers "
+					   "opened it (tried at ingest)", npw);
 	} else if (!data || !lka_triage__archive_encrypted(data, n)) {
 		/* an encrypted Office file: passwords are not tried */
 	} else if ((npw = lka_triage__body_passwords(body, pw, BODY_PASSWORDS)) == 0) {
@@ -685,6 +698,69 @@ password_reason(const char *reason, const unsigned char *data, size_t n, const c
 	return lka_buf_steal(&b, NULL);
 }
 
+/* Flags an attachment raises by what it is (not by what it holds): a member
+ * with one makes its containers 'contains-executable'. */
+#define RISKY_FLAGS "'executable', 'script', 'shortcut', 'disk-image', 'java-archive', 'installer'"
+
+/* Containers whose members ingest stored as rows: 'contains-executable'
+ * from the members' own flags (at any depth), not from their names. */
+static lka_status
+contained_risks(run_state *r)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t root = 0;
+	size_t count = 0;
+	char list[300] = "";
+	lka_status st = LKA_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->kase->db,
+			       "WITH RECURSIVE d(root, id, path, depth) AS ("
+			       " SELECT c.parent_attachment_id, c.id, coalesce(c.part_path, c.filename, '?'), 1"
+			       " FROM attachments c WHERE c.parent_attachment_id IS NOT NULL"
+			       " UNION ALL"
+			       " SELECT d.root, c.id, d.path || '/' || coalesce(c.part_path, c.filename, '?'),"
+			       " d.depth + 1 FROM d JOIN attachments c ON c.parent_attachment_id = d.id"
+			       " WHERE d.depth < 32) "
+			       "SELECT d.root, d.path FROM d WHERE EXISTS (SELECT 1 FROM attachment_flags f"
+			       " WHERE f.attachment_id = d.id AND f.flag IN (" RISKY_FLAGS ")) "
+			       "ORDER BY d.root, d.path",
+			       -1, &q, NULL) != SQLITE_OK)
+		return lka_case__dberr(r->kase, r->err, "prepare the archive member check");
+	for (;;) {
+		int64_t id = 0;
+		const char *path = NULL;
+
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			id = sqlite3_column_int64(q, 0);
+			path = (const char *)sqlite3_column_text(q, 1);
+		} else if (rc != SQLITE_DONE) {
+			st = lka_case__dberr(r->kase, r->err, "check the archive members");
+			break;
+		}
+		if (count && (rc == SQLITE_DONE || id != root)) {
+			char why[512];
+
+			snprintf(why, sizeof why, "holds %zu executable or script file%s: %s%s", count,
+				 count > 1 ? "s" : "", list, count > 3 ? ", ..." : "");
+			if ((st = put_flag(r, root, "contains-executable", why)) != LKA_OK)
+				break;
+			count = 0;
+			list[0] = '\0';
+		}
+		if (rc == SQLITE_DONE)
+			break;
+		root = id;
+		if (count++ < 3) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s'%.80s'", l ? ", " : "", path ? path : "");
+		}
+	}
+	sqlite3_finalize(q);
+	return st;
+}
+
 lka_status
 lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *out,
 	       lka_error *err)
@@ -698,7 +774,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 	unsigned char *data = NULL;
 	size_t n = 0;
 	char cur[LKA_SHA256_HEX] = "";
-	bool have_data = false, has_pw;
+	bool have_data = false;
 	lka_status st = LKA_FATAL;
 	int rc;
 
@@ -712,7 +788,6 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 	if (o.ioc_path && (st = iocs_read(o.ioc_path, &iocs, err)) != LKA_OK)
 		goto out;
 	stats.iocs = iocs.n;
-	has_pw = has_column(kase->db, "attachments", "password");
 	if (sqlite3_exec(kase->db, "BEGIN IMMEDIATE; DELETE FROM attachment_flags; DELETE FROM ioc_matches;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		st = lka_case__dberr(kase, err, "begin the triage");
@@ -729,16 +804,17 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			       "VALUES (?1, ?2, ?3, ?4)",
 			       -1, &r.ins_ioc, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(kase->db,
-			       has_pw ? "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
-					"a.stored, m.body_text, coalesce(a.password, "
-					"(SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id)), "
-					"a.detected_type "
-					"FROM attachments a JOIN messages m ON m.id = a.message_id "
-					"ORDER BY a.sha256, a.id"
-				      : "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
-					"a.stored, m.body_text, NULL, a.detected_type "
-					"FROM attachments a JOIN messages m ON m.id = a.message_id "
-					"ORDER BY a.sha256, a.id",
+			       /* members of an OOXML package (a sibling
+				* [Content_Types].xml) are its parts */
+			       "SELECT a.id, a.message_id, a.filename, a.declared_type, a.sha256, "
+			       "a.stored, m.body_text, a.password, a.detected_type, m.subject, "
+			       "EXISTS (SELECT 1 FROM attachments c WHERE c.parent_attachment_id = a.id), "
+			       "a.parent_attachment_id IS NOT NULL AND EXISTS (SELECT 1 FROM attachments s "
+			       "WHERE s.parent_attachment_id = a.parent_attachment_id "
+			       "AND s.part_path = '[Content_Types].xml'), "
+			       "a.container IS NOT NULL "
+			       "FROM attachments a JOIN messages m ON m.id = a.message_id "
+			       "ORDER BY a.sha256, a.id",
 			       -1, &q, NULL) != SQLITE_OK) {
 		st = lka_case__dberr(kase, err, "prepare the triage");
 		goto fail;
@@ -751,6 +827,10 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		const char *body = (const char *)sqlite3_column_text(q, 6);
 		const char *given = (const char *)sqlite3_column_text(q, 7);
 		const char *magic = (const char *)sqlite3_column_text(q, 8);
+		const char *subject = (const char *)sqlite3_column_text(q, 9);
+		bool has_members = sqlite3_column_int(q, 10) != 0;
+		bool ooxml_part = sqlite3_column_int(q, 11) != 0;
+		bool expanded = has_members && sqlite3_column_int(q, 12) != 0;
 		lka_error e2 = { 0 };
 
 		stats.attachments++;
@@ -792,9 +872,19 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			goto fail;
 		}
 		for (size_t i = 0; i < content.n; i++) {
+			const char *f = content.v[i].flag;
 			char *reason = NULL;
-			if (strcmp(content.v[i].flag, "encrypted") == 0) {
-				reason = password_reason(content.v[i].reason, data, n, given, body);
+
+			/* the members' own flags make a container's
+			 * contains-executable (contained_risks); a package's
+			 * macro project and embedded objects are flagged on
+			 * the document, not again on its parts */
+			if ((has_members && strcmp(f, "contains-executable") == 0) ||
+			    (ooxml_part && (strcmp(f, "macro") == 0 || strcmp(f, "embedded-object") == 0)))
+				continue;
+			if (strcmp(f, "encrypted") == 0) {
+				reason = password_reason(content.v[i].reason, data, n, expanded, given,
+							 subject, body);
 				if (!reason) {
 					st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
 					goto fail;
@@ -891,6 +981,8 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			goto fail;
 		}
 	}
+	if ((st = contained_risks(&r)) != LKA_OK)
+		goto fail;
 	{
 		sqlite3_stmt *c = NULL;
 		if (sqlite3_prepare_v2(kase->db,

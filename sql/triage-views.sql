@@ -9,6 +9,21 @@ SELECT
 	a.id                   AS attachment_id,
 	a.message_id           AS message_id,
 	a.parent_attachment_id AS parent_attachment_id,  -- container, for archive members
+	(WITH RECURSIVE up(id, pid, name, depth) AS (
+	   SELECT p.id, p.parent_attachment_id,
+	          CASE WHEN p.parent_attachment_id IS NULL THEN coalesce(p.filename, p.part_path, '?')
+	               ELSE coalesce(p.part_path, p.filename, '?') END, 0
+	   FROM attachments p WHERE p.id = a.parent_attachment_id
+	   UNION ALL
+	   SELECT p.id, p.parent_attachment_id,
+	          CASE WHEN p.parent_attachment_id IS NULL THEN coalesce(p.filename, p.part_path, '?')
+	               ELSE coalesce(p.part_path, p.filename, '?') END, up.depth + 1
+	   FROM attachments p JOIN up ON p.id = up.pid WHERE up.depth < 32)
+	 SELECT group_concat(name, '/') FROM (SELECT name FROM up ORDER BY depth DESC))
+	                       AS container_path,         -- members: the containers from the message
+	                                                  -- down ('dossier.zip/annexes.zip'); else NULL
+	CASE WHEN a.parent_attachment_id IS NOT NULL THEN a.part_path END
+	                       AS member_path,            -- members: the path inside the container
 	s.path                 AS source_path,
 	f.path                 AS folder_path,            -- mailbox / folder inside the source
 	sf.relpath             AS file_relpath,

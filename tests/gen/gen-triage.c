@@ -8,7 +8,8 @@
  * OOXML package with vbaProject.bin, an external template, an encrypted zip
  * with its password in the body ...) and clean documents, with
  * OUTDIR/expected.tsv ("file name<TAB>flags", flags sorted and
- * comma-separated, empty when none), OUTDIR/iocs.txt and
+ * comma-separated, empty when none; an archive member or OOXML part is
+ * named by its container path and member path, "offre.docx/word/vbaProject.bin"), OUTDIR/iocs.txt and
  * OUTDIR/names/NN-*.eml: attachments whose names try to escape a folder.
  * Every byte is fixed: no randomness, no clock.
  */
@@ -510,14 +511,27 @@ gen_triage_main(int argc, char **argv)
 	     "Notre offre.", "offre.docx",
 	     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	     make_ooxml(t_, true, NULL, false), "macro");
+	/* the parts of a package are not flagged again: the document is */
+	EXPECT("offre.docx/[Content_Types].xml", "");
+	EXPECT("offre.docx/word/document.xml", "");
+	EXPECT("offre.docx/word/_rels/document.xml.rels", "");
+	EXPECT("offre.docx/word/vbaProject.bin", "");
 	MSG1("template", "Partenaire <contact@partenaire-exemple.org>", "Modèle",
 	     "Le modèle.", "modele.docx",
 	     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	     make_ooxml(t_, false, "http://203.0.113.7/gabarit.dotm", false), "external-template");
+	EXPECT("modele.docx/[Content_Types].xml", "");
+	EXPECT("modele.docx/word/document.xml", "");
+	EXPECT("modele.docx/word/_rels/document.xml.rels", "");
+	EXPECT("modele.docx/word/_rels/settings.xml.rels", "");
 	MSG1("ooxml-embed", "Partenaire <contact@partenaire-exemple.org>", "Annexe",
 	     "L'annexe.", "annexe.docx",
 	     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	     make_ooxml(t_, false, NULL, true), "embedded-object");
+	EXPECT("annexe.docx/[Content_Types].xml", "");
+	EXPECT("annexe.docx/word/document.xml", "");
+	EXPECT("annexe.docx/word/_rels/document.xml.rels", "");
+	EXPECT("annexe.docx/word/embeddings/oleObject1.bin", "");
 	{
 		static const struct ole_ent ents[] = { { "WordDocument", 2 }, { "1Table", 2 },
 						       { "ObjectPool", 1 } };
@@ -534,10 +548,39 @@ gen_triage_main(int argc, char **argv)
 		     (zip_add(&z, "releve-mars.pdf", pdf_text, sizeof pdf_text - 1, "Releve-2024"),
 		      zip_end(&z, t_)),
 		     "encrypted");
+		EXPECT("releves.zip/releve-mars.pdf", "");
 		MSG1("zip-nopassword", "Inconnu <x@inconnu-exemple.biz>", "Documents",
 		     "Voici les documents.", "documents.zip", "application/zip",
 		     (zip_add(&z, "avis.js", "WScript.Echo(1);", 16, "autre"), zip_end(&z, t_)),
 		     "contains-executable,encrypted");
+		/* the member's name is all there is to check */
+		EXPECT("documents.zip/avis.js", "script");
+		MSG1("zip-wrongpassword", "Inconnu <x@inconnu-exemple.biz>", "Contrat",
+		     "Le contrat.\nMot de passe : Contrat-2023", "contrat.zip", "application/zip",
+		     (zip_add(&z, "contrat.pdf", pdf_text, sizeof pdf_text - 1, "Contrat-2024"),
+		      zip_end(&z, t_)),
+		     "encrypted");
+		EXPECT("contrat.zip/contrat.pdf", "");
+	}
+	{
+		/* a PE under a .pdf name in a zip in a zip: flagged on the
+		 * member, contains-executable on both containers */
+		struct zip z = { 0 }, zi = { 0 };
+		struct tb pe = { 0 }, inner = { 0 };
+
+		make_pe(&pe);
+		zip_add(&zi, "bordereau.pdf", pe.p, pe.n, NULL);
+		zip_end(&zi, &inner);
+		MSG1("zip-nested-exe", "Transporteur <suivi@transport-exemple.biz>", "Livraison",
+		     "Le bordereau de livraison.", "livraison.zip", "application/zip",
+		     (zip_add(&z, "lisez-moi.txt", "Bordereau ci-joint.\n", 20, NULL),
+		      zip_add(&z, "bordereau.zip", inner.p, inner.n, NULL), zip_end(&z, t_)),
+		     "contains-executable");
+		EXPECT("livraison.zip/lisez-moi.txt", "");
+		EXPECT("livraison.zip/bordereau.zip", "contains-executable");
+		EXPECT("livraison.zip/bordereau.zip/bordereau.pdf", "executable,type-mismatch");
+		free(pe.p);
+		free(inner.p);
 	}
 	MSG1("lnk", "Inconnu <x@inconnu-exemple.biz>", "Raccourci", "Ouvrez le raccourci.",
 	     "dossier.lnk", "application/octet-stream", tb_put(t_, lnk, sizeof lnk), "shortcut");
@@ -570,6 +613,9 @@ gen_triage_main(int argc, char **argv)
 	MSG1("clean-docx", home, "Note", "La note.", "note.docx",
 	     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	     make_ooxml(t_, false, NULL, false), "");
+	EXPECT("note.docx/[Content_Types].xml", "");
+	EXPECT("note.docx/word/document.xml", "");
+	EXPECT("note.docx/word/_rels/document.xml.rels", "");
 	{
 		static const struct ole_ent ents[] = { { "WordDocument", 2 }, { "1Table", 2 },
 						       { "\x05SummaryInformation", 2 } };
@@ -585,6 +631,7 @@ gen_triage_main(int argc, char **argv)
 		MSG1("clean-zip", home, "Archive", "Les pièces.", "pieces.zip", "application/zip",
 		     (zip_add(&z, "piece1.pdf", pdf_text, sizeof pdf_text - 1, NULL), zip_end(&z, t_)),
 		     "");
+		EXPECT("pieces.zip/piece1.pdf", "");
 	}
 	/* a maildir whose Sent folder holds a quote sent outside, found nowhere else */
 	{
