@@ -14,7 +14,7 @@ db="$T/c.db"
 # 1; nothing else is wrong.
 is "$rc" 1 "ingest of the triage evidence: exit 1 (encrypted zips it could not open)"
 is "$(q "$db" "SELECT e.severity || '|' || e.kind || '|' || e.message || '|' || m.message_id
-	FROM errors e JOIN messages m ON m.id = e.message_id ORDER BY e.id" | tr '\n' ' ')" \
+	FROM errors e JOIN messages m ON m.id = e.message_id ORDER BY m.message_id, e.message" | tr '\n' ' ')" \
 	"warn|unsupported|attachment 2: encrypted members; the message offers no password|triage-11@gen.example \
 warn|unsupported|attachment 2: encrypted members; no password offered by the message opens them|triage-12@gen.example " \
 	"... its only errors are about the two zips no password of their message opens"
