@@ -812,7 +812,11 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			       "a.parent_attachment_id IS NOT NULL AND EXISTS (SELECT 1 FROM attachments s "
 			       "WHERE s.parent_attachment_id = a.parent_attachment_id "
 			       "AND s.part_path = '[Content_Types].xml'), "
-			       "a.container IS NOT NULL "
+			       "a.container IS NOT NULL, "
+			       /* locked: an encrypted member no password
+				* opened (its stored bytes are not its own) */
+			       "a.encrypted AND a.parent_attachment_id IS NOT NULL AND "
+			       "(SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id) IS NULL "
 			       "FROM attachments a JOIN messages m ON m.id = a.message_id "
 			       "ORDER BY a.sha256, a.id",
 			       -1, &q, NULL) != SQLITE_OK) {
@@ -831,6 +835,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		bool has_members = sqlite3_column_int(q, 10) != 0;
 		bool ooxml_part = sqlite3_column_int(q, 11) != 0;
 		bool expanded = has_members && sqlite3_column_int(q, 12) != 0;
+		bool locked = sqlite3_column_int(q, 13) != 0;
 		lka_error e2 = { 0 };
 
 		stats.attachments++;
@@ -862,7 +867,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 		if (!have_data)
 			stats.not_stored++;
 		flags_clear(&own);
-		if (have_data) {
+		if (have_data && !locked) {
 			/* per attachment: type contradictions depend on its name and declared type */
 			lka_triage__type_check(data, n, fname, dtype, magic, collect, &own);
 		}
@@ -871,7 +876,7 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 			st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
 			goto fail;
 		}
-		for (size_t i = 0; i < content.n; i++) {
+		for (size_t i = 0; i < content.n && !locked; i++) {
 			const char *f = content.v[i].flag;
 			char *reason = NULL;
 

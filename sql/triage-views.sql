@@ -36,6 +36,10 @@ SELECT
 	a.bytes                AS bytes,
 	a.sha256               AS sha256,
 	a.stored               AS stored,                 -- 1: content in the case
+	CASE WHEN a.encrypted AND a.parent_attachment_id IS NOT NULL AND
+	          (SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id) IS NULL
+	     THEN 1 ELSE 0 END AS locked,                 -- 1: encrypted member no password opened:
+	                                                  -- bytes and sha256 are not its content's
 	m.sent_at              AS sent_at,
 	m.from_address         AS message_from,
 	m.subject              AS message_subject,

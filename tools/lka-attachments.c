@@ -291,7 +291,7 @@ cmd_hashes(sqlite3 *db, const struct opts *o)
 
 	snprintf(sql, sizeof sql,
 		 "SELECT DISTINCT i.sha256, coalesce(i.filename, '-') FROM attachment_inventory i %s "
-		 "ORDER BY 1, 2",
+		 "AND NOT i.locked ORDER BY 1, 2", /* a locked member's hash is not its content's */
 		 sel_where);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
@@ -454,9 +454,9 @@ cmd_extract(lka_case *kase, const struct opts *o)
 		     "\tmessage_id_header\tsent_at\tmessage_from\tsource_path\tfolder_path\n");
 	snprintf(sql, sizeof sql,
 		 "SELECT i.sha256, i.bytes, i.message_id, i.attachment_id, i.filename, i.stored, "
-		 "m.message_id, i.sent_at, i.message_from, i.source_path, i.folder_path "
+		 "m.message_id, i.sent_at, i.message_from, i.source_path, i.folder_path, i.locked "
 		 "FROM attachment_inventory i JOIN messages m ON m.id = i.message_id %s "
-		 "ORDER BY i.sha256, i.attachment_id",
+		 "ORDER BY i.sha256, i.locked, i.attachment_id",
 		 sel_where);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
 		rc = tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
@@ -466,10 +466,21 @@ cmd_extract(lka_case *kase, const struct opts *o)
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *hex = (const char *)sqlite3_column_text(s, 0);
 		const char *name = (const char *)sqlite3_column_text(s, 4);
-		const char *status;
+		const char *status, *wname = written;
 		lka_error err = { 0 };
 
 		rows++;
+		if (sqlite3_column_int(s, 11)) {
+			/* an encrypted member no password opened: its hash is
+			 * not of its content, which the case does not have */
+			fprintf(stderr, "%s: attachment %lld: encrypted archive member no password "
+					"opened: content not in the case\n",
+				tool_name, (long long)sqlite3_column_int64(s, 3));
+			failed++;
+			status = "locked";
+			wname = "";
+			goto manifest_row;
+		}
 		if (strcmp(hex, cur) != 0) {
 			snprintf(cur, sizeof cur, "%s", hex);
 			written[0] = '\0';
@@ -489,11 +500,12 @@ cmd_extract(lka_case *kase, const struct opts *o)
 			}
 		}
 		status = cur_ok ? "ok" : sqlite3_column_int(s, 5) ? "failed" : "not-stored";
+	manifest_row:
 		fprintf(man, "%s\t%lld\t%lld\t%lld\t", hex, (long long)sqlite3_column_int64(s, 1),
 			(long long)sqlite3_column_int64(s, 2), (long long)sqlite3_column_int64(s, 3));
 		manifest_field(man, name);
 		fputc('\t', man);
-		manifest_field(man, written);
+		manifest_field(man, wname);
 		fprintf(man, "\t%s", status);
 		for (int c = 6; c <= 10; c++) {
 			fputc('\t', man);

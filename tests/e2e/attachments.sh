@@ -99,8 +99,12 @@ is "$(tail -n +2 "$T/out" | wc -l)" 2 "values of one selection add up"
 run "$ATT" --message "$m" -f csv "$db" inventory
 is "$(tail -n +2 "$T/out" | cut -d, -f9)" budget.csv "--message selects a message's attachments"
 run "$ATT" "$db" hashes
-is "$(wc -l <"$T/out")" "$(q "$db" "SELECT count(*) FROM (SELECT DISTINCT sha256, filename FROM attachments)")" \
+is "$(wc -l <"$T/out")" "$(q "$db" "SELECT count(*) FROM (SELECT DISTINCT sha256, filename FROM attachments a
+	WHERE NOT (a.encrypted AND a.parent_attachment_id IS NOT NULL AND (SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id) IS NULL))")" \
 	"hashes: one line per distinct hash and name"
+grep -q ' avis\.js$\| contrat\.pdf$' "$T/out"; ok $((! $?)) "... but none for the locked members of the zips no password opened (not their content's hash)"
+is "$(q "$db" "SELECT group_concat(filename, ',') FROM (SELECT filename FROM attachment_inventory WHERE locked ORDER BY 1)")" \
+	"avis.js,contrat.pdf" "inventory: those members are marked locked"
 grep -qv '^[0-9a-f]\{64\}  ' "$T/out"; ok $((! $?)) "hashes: every line starts with a SHA-256 and two spaces"
 run "$ATT" --internal-domain mairie-exemple.fr "$db" summary
 is "$rc" 0 "summary"
@@ -145,6 +149,12 @@ tail -n +2 "$T/x1/manifest.tsv" | awk -F'\t' '$7 == "ok" { print $1 "  " $6 }' |
 is "$(awk -F'\t' '$5 == "facture.pdf" { print $8 "|" $10 }' "$T/x1/manifest.tsv")" \
 	"triage-01@gen.example|factures@fournisseur-exemple.com" "the manifest names the origin message"
 (cd "$T/x1" && sha256sum -c --quiet "$T/sums" >/dev/null 2>&1); ok $? "every written file hashes to its manifest entry"
+
+# A locked member: no file written, said in the manifest and on stderr, exit 1.
+run "$ATT" --flag script --to "$T/x2" "$db" extract
+is "$rc" 1 "extract of a locked member: exit 1"
+is "$(awk -F'\t' '$5 == "avis.js" { print $6 "|" $7 }' "$T/x2/manifest.tsv")" "|locked" "... no file, manifest status locked"
+grep -q 'encrypted archive member no password opened' "$T/err"; ok $? "... and says why"
 
 # Hostile names: nothing may land outside the folder.
 run "$INGEST" -q "$T/n.db" "$T/ev/names"
