@@ -40,6 +40,10 @@ SELECT
 	          (SELECT p.password FROM attachments p WHERE p.id = a.parent_attachment_id) IS NULL
 	     THEN 1 ELSE 0 END AS locked,                 -- 1: encrypted member no password opened:
 	                                                  -- bytes and sha256 are not its content's
+	CASE WHEN a.parent_attachment_id IS NOT NULL AND EXISTS (SELECT 1 FROM attachments p
+	          WHERE p.parent_attachment_id = a.parent_attachment_id
+	          AND p.part_path = '[Content_Types].xml')
+	     THEN 1 ELSE 0 END AS package_part,           -- 1: a part of an OOXML document
 	m.sent_at              AS sent_at,
 	m.from_address         AS message_from,
 	m.subject              AS message_subject,

@@ -97,6 +97,13 @@ json_push(char **arr, const char *s)
 	return true;
 }
 
+/* An encrypted member no password opened (attachment_inventory.locked,
+ * spelt out so that a case whose views predate that column still works
+ * read-only): its bytes and hash are not its content's. */
+#define LOCKED_SQL                                                                            \
+	"EXISTS (SELECT 1 FROM attachments la JOIN attachments lp ON lp.id = la.parent_attachment_id " \
+	"WHERE la.id = i.attachment_id AND la.encrypted AND lp.password IS NULL)"
+
 /* WHERE clause over attachment_inventory i; parameters ?1..?4 (JSON arrays or NULL). */
 static const char sel_where[] =
 	" WHERE (?1 IS NULL OR i.sha256 IN (SELECT lower(value) FROM json_each(?1)))"
@@ -291,7 +298,7 @@ cmd_hashes(sqlite3 *db, const struct opts *o)
 
 	snprintf(sql, sizeof sql,
 		 "SELECT DISTINCT i.sha256, coalesce(i.filename, '-') FROM attachment_inventory i %s "
-		 "AND NOT i.locked ORDER BY 1, 2", /* a locked member's hash is not its content's */
+		 "AND NOT " LOCKED_SQL " ORDER BY 1, 2", /* a locked member's hash is not its content's */
 		 sel_where);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
@@ -311,6 +318,16 @@ cmd_hashes(sqlite3 *db, const struct opts *o)
 	"(lower(f.name) LIKE '%sent%' OR lower(f.name) LIKE '%envoy%' OR "                     \
 	"lower(f.name) LIKE '%gesendet%' OR lower(f.name) LIKE '%enviado%')"
 
+/* What the summaries count: attachments and archive members, not the parts
+ * of OOXML documents (their [Content_Types].xml, .rels and XML would top
+ * every list) nor encrypted members no password opened (no content: their
+ * hash is the empty content's). */
+#define SUMMARY_SET                                                                        \
+	"WITH summ AS (SELECT a.* FROM attachments a WHERE NOT (a.parent_attachment_id IS NOT NULL " \
+	"AND (EXISTS (SELECT 1 FROM attachments p WHERE p.parent_attachment_id = "              \
+	"a.parent_attachment_id AND p.part_path = '[Content_Types].xml') OR (a.encrypted AND "  \
+	"(SELECT c.password FROM attachments c WHERE c.id = a.parent_attachment_id) IS NULL)))) "
+
 static int
 cmd_summary(sqlite3 *db, const struct opts *o)
 {
@@ -318,25 +335,30 @@ cmd_summary(sqlite3 *db, const struct opts *o)
 		const char *title, *sql;
 	} sections[] = {
 		{ "By detected type",
-		  "SELECT 'by_type' AS section, coalesce(detected_type, 'unknown') AS key, count(*) AS "
+		  SUMMARY_SET "SELECT 'by_type' AS section, coalesce(detected_type, 'unknown') AS key, "
+		  "count(*) AS "
 		  "attachments, count(DISTINCT sha256) AS contents, sum(bytes) AS bytes, NULL AS detail "
-		  "FROM attachments GROUP BY 2 ORDER BY 3 DESC, 2" },
+		  "FROM summ GROUP BY 2 ORDER BY 3 DESC, 2" },
 		{ "By extension",
-		  "SELECT 'by_extension', coalesce(extension, '(none)'), count(*), count(DISTINCT "
-		  "sha256), sum(bytes), NULL FROM attachment_inventory GROUP BY 2 ORDER BY 3 DESC, 2" },
+		  SUMMARY_SET "SELECT 'by_extension', coalesce(CASE WHEN instr(filename, '.') > 0 THEN "
+		  "lower(replace(filename, rtrim(filename, replace(filename, '.', '')), '')) END, "
+		  "'(none)'), count(*), count(DISTINCT sha256), sum(bytes), NULL FROM summ "
+		  "GROUP BY 2 ORDER BY 3 DESC, 2" },
 		{ "Largest",
-		  "SELECT 'largest', min(filename), count(*), 1, max(bytes), sha256 FROM attachments "
+		  SUMMARY_SET "SELECT 'largest', min(filename), count(*), 1, max(bytes), sha256 FROM summ "
 		  "GROUP BY sha256 ORDER BY 5 DESC, 6 LIMIT ?5" },
 		{ "Most widely copied (messages, folders)",
-		  "SELECT 'most_copied', min(a.filename), count(*), count(DISTINCT a.message_id), "
+		  SUMMARY_SET "SELECT 'most_copied', min(a.filename), count(*), "
+		  "count(DISTINCT a.message_id), "
 		  "max(a.bytes), count(DISTINCT m.folder_id) || ' folders, ' || count(DISTINCT "
-		  "m.source_id) || ' sources, ' || a.sha256 FROM attachments a JOIN messages m ON m.id "
+		  "m.source_id) || ' sources, ' || a.sha256 FROM summ a JOIN messages m ON m.id "
 		  "= a.message_id GROUP BY a.sha256 HAVING count(DISTINCT a.message_id) > 1 "
 		  "ORDER BY 4 DESC, 3 DESC, 6 LIMIT ?5" },
 		{ "Sent to external domains",
-		  "SELECT 'external', min(a.filename), count(*), count(DISTINCT a.message_id), "
+		  SUMMARY_SET "SELECT 'external', min(a.filename), count(*), "
+		  "count(DISTINCT a.message_id), "
 		  "max(a.bytes), a.sha256 || ' to ' || group_concat(DISTINCT r.domain) "
-		  "FROM attachments a JOIN recipients r ON r.message_id = a.message_id "
+		  "FROM summ a JOIN recipients r ON r.message_id = a.message_id "
 		  "AND r.role IN ('to', 'cc', 'bcc') AND r.domain IS NOT NULL "
 		  "WHERE ?6 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(?6) d "
 		  "WHERE r.domain = lower(d.value) OR r.domain LIKE '%.' || lower(d.value)) "
@@ -345,8 +367,9 @@ cmd_summary(sqlite3 *db, const struct opts *o)
 		  "'%.' || lower(d.value))) "
 		  "GROUP BY a.sha256 ORDER BY 4 DESC, 6 LIMIT ?5" },
 		{ "Found only in Sent folders",
-		  "SELECT 'sent_only', min(a.filename), count(*), count(DISTINCT a.message_id), "
-		  "max(a.bytes), a.sha256 FROM attachments a JOIN messages m ON m.id = a.message_id "
+		  SUMMARY_SET "SELECT 'sent_only', min(a.filename), count(*), "
+		  "count(DISTINCT a.message_id), "
+		  "max(a.bytes), a.sha256 FROM summ a JOIN messages m ON m.id = a.message_id "
 		  "LEFT JOIN folders f ON f.id = m.folder_id GROUP BY a.sha256 "
 		  "HAVING sum(CASE WHEN f.id IS NOT NULL AND " SENT_FOLDER " THEN 0 ELSE 1 END) = 0 "
 		  "ORDER BY 4 DESC, 6 LIMIT ?5" },
@@ -454,9 +477,9 @@ cmd_extract(lka_case *kase, const struct opts *o)
 		     "\tmessage_id_header\tsent_at\tmessage_from\tsource_path\tfolder_path\n");
 	snprintf(sql, sizeof sql,
 		 "SELECT i.sha256, i.bytes, i.message_id, i.attachment_id, i.filename, i.stored, "
-		 "m.message_id, i.sent_at, i.message_from, i.source_path, i.folder_path, i.locked "
-		 "FROM attachment_inventory i JOIN messages m ON m.id = i.message_id %s "
-		 "ORDER BY i.sha256, i.locked, i.attachment_id",
+		 "m.message_id, i.sent_at, i.message_from, i.source_path, i.folder_path, "
+		 LOCKED_SQL " FROM attachment_inventory i JOIN messages m ON m.id = i.message_id %s "
+		 "ORDER BY i.sha256, i.attachment_id",
 		 sel_where);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
 		rc = tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));

@@ -113,8 +113,10 @@ run "$ATT" --internal-domain mairie-exemple.fr -f csv "$db" summary
 is "$(grep '^sent_only,' "$T/out" | cut -d, -f2 | tr '\n' ' ')" "devis-envoye.pdf " "Sent-only: the quote, not the PDF also received"
 is "$(grep '^external,' "$T/out" | cut -d, -f2 | sort | tr '\n' ' ')" "compte-rendu.pdf devis-envoye.pdf " \
 	"sent to external domains: what the organisation sent out"
-is "$(grep -c '^by_type,' "$T/out")" "$(q "$db" "SELECT count(DISTINCT coalesce(detected_type, 'unknown')) FROM attachments")" \
-	"one by_type row per detected type"
+is "$(grep -c '^by_type,' "$T/out")" "$(q "$db" "SELECT count(DISTINCT coalesce(detected_type, 'unknown')) FROM attachment_inventory
+	WHERE NOT package_part AND NOT locked")" "one by_type row per detected type"
+grep -q '^by_type,text/xml,' "$T/out"; ok $((! $?)) "... the parts of OOXML documents are not counted (no text/xml)"
+grep -q '^by_extension,txt,1,1,20,$' "$T/out"; ok $? "... archive members are (lisez-moi.txt)"
 
 # Text extraction status: lka-scan fills attachment_text; the inventory shows it.
 cp "$db" "$T/c2.db"
