@@ -108,4 +108,15 @@ for f in contacts_vcf thunderbird_ldif outlook_csv; do
 	is "$(q "$T/city.db" "SELECT count(*) || '/' || sum(email_count) FROM contacts c JOIN source_files f ON f.id = c.source_file_id WHERE f.relpath = '$file'")" \
 		"$(val ${f}_cards)/$(val ${f}_emails)" "city: $file entries/e-mails"
 done
+# Address books attached to messages: read from the attachment, tied to it.
+run "$INGEST" -q "$T/city2.db" "$T/city/maildir" "$T/city/mbox" "$T/city/eml"
+ok $([ "$rc" -le 1 ]; echo $?) "city mail ingested (exit $rc)"
+is "$(q "$T/city2.db" "SELECT count(DISTINCT c.id) || '/' || count(e.id) FROM contacts c
+	JOIN attachments a ON a.id = c.attachment_id LEFT JOIN contact_emails e ON e.contact_id = c.id
+	WHERE a.filename = 'Contacts Outlook.csv' AND c.message_id = a.message_id")" \
+	"$(val outlook_csv_cards)/$(val outlook_csv_emails)" "attached Outlook export (Windows-1252): every entry, tied to its message"
+is "$(q "$T/city2.db" "SELECT count(*) FROM contacts c JOIN attachments a ON a.id = c.attachment_id
+	WHERE a.filename = 'Emma Clarke.vcf' AND c.full_name = 'Emma Clarke'")" 1 "attached vCard read"
+is "$(q "$T/city2.db" "SELECT count(*) FROM contacts c LEFT JOIN attachments a ON a.id = c.attachment_id
+	WHERE c.attachment_id IS NULL OR a.message_id IS NOT c.message_id")" 0 "every attached entry names its message and attachment"
 done_testing
