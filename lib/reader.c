@@ -62,6 +62,8 @@ typedef struct run {
 	lka_sink *sink;
 	bool warned; /* a diagnostic was emitted or a message carried some */
 	bool stop;   /* the sink said LKA_FATAL */
+	const char *book; /* the address book being read (read_book), for the fault hook */
+	size_t book_n;
 } run;
 
 lka_status
@@ -740,6 +742,10 @@ book_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
 		lka_contact_free(c);
 		return !r->stop;
 	}
+	/* the entry's bytes, known once parsed (the item is announced already) */
+	if (r->book && loc->offset >= 0 && loc->length >= 0 && (uint64_t)loc->offset <= r->book_n &&
+	    (uint64_t)loc->length <= r->book_n - (uint64_t)loc->offset)
+		fault_hook(r->rc, r->book + loc->offset, (size_t)loc->length);
 	if (c->diags.n)
 		r->warned = true;
 	sink_status(r, r->sink->ops->contact(r->sink, loc, 0, c));
@@ -779,7 +785,8 @@ read_book(run *r, int fd, uint64_t size)
 		read_failed(r, NULL, e);
 		return;
 	}
-	fault_hook(r->rc, data, n);
+	r->book = data;
+	r->book_n = n;
 	switch (r->task->format) {
 	case LKA_FMT_VCARD:
 		lka_vcard_read(data, n, &cb);
@@ -791,6 +798,7 @@ read_book(run *r, int fd, uint64_t size)
 		lka_csvbook_read(data, n, &cb);
 		break;
 	}
+	r->book = NULL;
 	free(data);
 }
 
