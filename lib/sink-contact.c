@@ -224,7 +224,12 @@ write_contact(cw *w, const lka_msgorigin *o, int64_t att_pos, const lka_contact 
 	btext(w, s, 24, c->uid);
 	btext(w, s, 25, c->url);
 	sqlite3_bind_int64(s, 26, (sqlite3_int64)c->n_emails);
-	sqlite3_bind_int64(s, 27, (sqlite3_int64)c->n_phones);
+	{
+		size_t np = 0;
+		for (size_t i = 0; i < c->n_phones; i++)
+			np += c->phones[i].raw != NULL;
+		sqlite3_bind_int64(s, 27, (sqlite3_int64)np);
+	}
 	sqlite3_bind_int64(s, 28, (sqlite3_int64)c->n_members);
 	sqlite3_bind_int64(s, 29, (sqlite3_int64)c->diags.n);
 	if ((st = crun(w, s, "insert a contact")) != LKA_OK)
@@ -241,7 +246,7 @@ write_contact(cw *w, const lka_msgorigin *o, int64_t att_pos, const lka_contact 
 		const lka_contact_phone *p = &c->phones[i];
 		char e164[LKA_E164_MAX];
 		if (!p->raw)
-			continue;
+			continue; /* counted out of phone_count too */
 		if (!(s = cstmt(w, C_PHONE)))
 			return LKA_FATAL;
 		sqlite3_bind_int64(s, 1, id);

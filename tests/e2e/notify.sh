@@ -82,6 +82,9 @@ is "$(q "$T/c.db" "SELECT count(*) FROM people WHERE internal = 1")" 0 "other in
 run "$NOTIFY" --no-rebuild -f jsonl "$T/c.db"
 is "$rc" 0 "--no-rebuild reads the tables as they are (read-only)"
 
+run "$VERIFY" "$T/c.db"
+is "$rc" 0 "lka-verify: the case with contacts and people is consistent"
+
 # lka-contacts: the inventory.
 run "$CONTACTS" -f csv "$T/c.db"
 is "$rc" 0 "lka-contacts runs"
