@@ -592,6 +592,7 @@ on_contact(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
 	}
 	ing->st.errors += n.errors;
+	ing->st.contacts += n.contacts;
 	ing->batch_items++;
 	item_done(t, loc->ordinal);
 out:

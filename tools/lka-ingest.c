@@ -164,6 +164,9 @@ summary(const struct ingest_opts *o, const lka_ingest_stats *s)
 		tool_num(c, sizeof c, s->attachments), tool_num(d, sizeof d, s->errors),
 		(unsigned long long)s->reader_crashes, s->seconds,
 		s->seconds > 0 ? (double)s->messages / s->seconds : 0.0);
+	if (s->contacts)
+		fprintf(stderr, "%s: %s address-book entries\n", tool_name,
+			tool_num(a, sizeof a, s->contacts));
 }
 
 int

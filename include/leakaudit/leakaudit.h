@@ -165,6 +165,7 @@ typedef struct lka_ingest_stats {
 	uint64_t bytes_total;
 	uint64_t reader_crashes;   /* reader processes that died, hung or ran out of memory */
 	double seconds;
+	uint64_t contacts;         /* address-book entries written (contacts rows) */
 } lka_ingest_stats;
 
 typedef struct lka_ingest lka_ingest;
