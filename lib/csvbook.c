@@ -320,10 +320,11 @@ classify(const char *raw)
 					     "住所", "郵便番号", "都道府県", "市区町村", NULL };
 
 	if (any_of(h, mailw) && !has(h, "radiomessagerie")) {
-		if (has(h, "type"))
+		if (has(h, "type") || has(h, "label") || has(h, "tipo"))
 			c.k = F_EMAIL_TYPE;
 		else if (has(h, "display") || has(h, "nom complet") || has(h, "affich") ||
-			 has(h, "anzeige") || has(h, "name") || has(h, "nom "))
+			 has(h, "anzeige") || has(h, "name") || has(h, "nom ") || has(h, "nombre") ||
+			 has(h, "mostrar") || has(h, "表示名"))
 			c.k = F_EMAIL_NAME;
 		else
 			c.k = F_EMAIL;
@@ -332,7 +333,7 @@ classify(const char *raw)
 	if (has(h, "web") || has(h, "url") || has(h, "site"))
 		return (col){ F_URL, c.group, "" };
 	if (any_of(h, phonew)) {
-		if (has(h, "type")) {
+		if (has(h, "type") || has(h, "label") || has(h, "tipo")) {
 			c.k = F_PHONE_TYPE;
 			return c;
 		}
@@ -374,7 +375,7 @@ classify(const char *raw)
 			snprintf(c.type, sizeof c.type, "#%d", c.group); /* Google "Address 1 - ..." */
 		else
 			snprintf(c.type, sizeof c.type, "%s", t[0] ? t : "other");
-		if (has(h, "type"))
+		if (has(h, "type") || has(h, "label"))
 			c.k = F_ADDR_TYPE;
 		else if (has(h, "formatted"))
 			c.k = F_ADDR_FULL;

@@ -363,6 +363,37 @@ test_csv(void)
 		   !strcmp(c.c[0]->postals[0].type, "home"),
 	   "German Outlook columns");
 	col_free(&c);
+	run(lka_csvbook_read, "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value\n"
+			      "Ada,Lovelace,* Home,ada@example.org,Mobile,+44 7700 900123\n",
+	    0, &c);
+	ok(c.n == 1 && c.c[0]->n_emails == 1 && !strcmp(c.c[0]->emails[0].type, "* Home") &&
+		   !strcmp(c.c[0]->phones[0].type, "Mobile"),
+	   "Google (2024): Label columns are types");
+	col_free(&c);
+	run(lka_csvbook_read, "Nombre;Apellidos;Direcci\xc3\xb3n de correo electr\xc3\xb3nico;"
+			      "Nombre para mostrar del correo electr\xc3\xb3nico;Tel\xc3\xa9\x66ono m\xc3\xb3vil\n"
+			      "Ana;Garc\xc3\xad\x61;ana@example.es;Ana G.;600 000 000\n",
+	    0, &c);
+	ok(c.n == 1 && c.c[0]->n_emails == 1 && !strcmp(c.c[0]->emails[0].address, "ana@example.es") &&
+		   !strcmp(c.c[0]->emails[0].name, "Ana G.") && !strcmp(c.c[0]->family_name, "García") &&
+		   c.c[0]->n_phones == 1,
+	   "Spanish Outlook columns");
+	col_free(&c);
+	run(lka_csvbook_read, "First Name,Last Name,E-mail Address,E-mail Display Name,E-mail 2 Address,"
+			      "Business Phone,Mobile Phone,Business Street,Business City,Business Postal Code,"
+			      "Business Country/Region,Job Title,Company,Birthday\n"
+			      "Bob,Smith,bob@example.com,Bob Smith (bob@example.com),b@home.example,"
+			      "+1 201 555 0100,+1 201 555 0199,1 Main St,Springfield,12345,United States,"
+			      "Clerk,ACME,3/14/1970\n",
+	    0, &c);
+	ok(c.n == 1 && c.c[0]->n_emails == 2 && c.c[0]->n_phones == 2 &&
+		   !strcmp(c.c[0]->phones[1].type, "mobile") && c.c[0]->n_postals == 1 &&
+		   !strcmp(c.c[0]->postals[0].type, "work") &&
+		   !strcmp(c.c[0]->postals[0].country, "United States") &&
+		   !strcmp(c.c[0]->title, "Clerk") && !strcmp(c.c[0]->organization, "ACME") &&
+		   !strcmp(c.c[0]->birthday, "1970-03-14"),
+	   "English Outlook columns");
+	col_free(&c);
 	ok(!lka_csvbook_detect((const unsigned char *)"a,b\nc,d\n", 8), "no e-mail: not a book");
 	ok(!lka_csvbook_detect((const unsigned char *)"\x00\x01\x02\x03\x04", 5), "binary: not a book");
 }
