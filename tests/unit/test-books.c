@@ -193,6 +193,26 @@ test_vcard(void)
 	   "card offsets and lengths tile the file");
 	col_free(&c);
 
+	{
+		static const char src[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xa9\r\nEMAIL:z@example.org\r\nEND:VCARD\r\n";
+		char u16[256];
+		size_t k = 2;
+		u16[0] = (char)0xff;
+		u16[1] = (char)0xfe;
+		for (size_t i = 0; src[i]; i++) {
+			unsigned cp = (unsigned char)src[i];
+			if (cp == 0xc3)
+				cp = 0xc0 | ((unsigned char)src[++i] & 0x3f);
+			u16[k++] = (char)cp;
+			u16[k++] = 0;
+		}
+		ok(lka_vcard_detect((const unsigned char *)u16, k), "UTF-16 vCard detected");
+		run(lka_vcard_read, u16, k, &c);
+		ok(c.n == 1 && !strcmp(c.c[0]->full_name, "Zoé") && c.c[0]->n_emails == 1 &&
+			   c.loc[0].offset == -1,
+		   "UTF-16 vCard read (no byte offsets)");
+		col_free(&c);
+	}
 	run(lka_vcard_read, "just text\n", 0, &c);
 	ok(c.n == 0 && c.file_fails == 1, "no card: one file diagnostic");
 	col_free(&c);
