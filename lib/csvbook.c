@@ -486,12 +486,26 @@ typedef struct layout {
 	bool header;
 } layout;
 
+/* "Field-Name: value": a mail header or report line, not a CSV row. */
+static bool
+field_like(const char *s)
+{
+	const char *p = s;
+
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+	       *p == '-')
+		p++;
+	return p > s && *p == ':' && (p[1] == ' ' || p[1] == '\t' || p[1] == '\0');
+}
+
 static bool
 header_like(const row *r, layout *lo)
 {
 	size_t emails = 0, known = 0;
 
 	lo->n = r->n;
+	if (r->n && field_like(r->cells[0]))
+		return false;
 	for (size_t k = 0; k < r->n; k++) {
 		if (lka__looks_email(r->cells[k], strlen(r->cells[k])))
 			return false;
@@ -567,7 +581,8 @@ lka_csvbook_detect(const unsigned char *p, size_t n)
 				yes = true;
 		goto out;
 	}
-	/* no header: rows of the same width (>= 2) with addresses in them */
+	/* no header: rows of the same width (>= 2) with addresses in them, and
+	 * not "Field: value" lines (mail headers, reports) */
 	width = r->n;
 	if (width < 2)
 		goto out;
@@ -575,6 +590,8 @@ lka_csvbook_detect(const unsigned char *p, size_t n)
 		if (row_empty(r))
 			continue;
 		nrows++;
+		if (field_like(r->cells[0]))
+			goto out;
 		if (r->n != width && pos < tn)
 			goto out;
 		for (size_t k = 0; k < r->n; k++)

@@ -290,8 +290,10 @@ find_att_books(const lka_msg *m, att_book *out)
 	for (size_t i = 0; i < m->n_atts && k < ATT_BOOKS_MAX; i++) {
 		const lka_att *a = &m->atts[i];
 		lka_format f;
-		if (!a->data || !a->data_len)
-			continue;
+		if (!a->data || !a->data_len ||
+		    (a->declared_type && (!strncmp(a->declared_type, "message/", 8) ||
+					  !strncmp(a->declared_type, "multipart/", 10))))
+			continue; /* delivery reports and the like are not address books */
 		f = lka_detect_format(a->data, a->data_len < 65536 ? a->data_len : 65536, a->filename);
 		if (f != LKA_FMT_VCARD && f != LKA_FMT_LDIF && f != LKA_FMT_CSVBOOK)
 			continue;
