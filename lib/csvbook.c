@@ -723,9 +723,23 @@ build(const layout *lo, const row *r, bool *oom)
 			for (;;) {
 				const char *sep = strstr(s, ":::");
 				size_t len = sep ? (size_t)(sep - s) : strlen(s);
-				char *one = lka__strndup(s, len);
-				if (!one || !lka__ct_email(c, one, type, name))
+				char *one = lka__strndup(s, len), *nm = name ? lka__strdup(name) : NULL;
+				/* Outlook: "Marie Dupont (marie@example.fr)": the name alone */
+				if (one && nm) {
+					char *t = one, *o = strrchr(nm, '(');
+					size_t tl;
+					while (*t == ' ')
+						t++;
+					tl = strlen(t);
+					while (tl && t[tl - 1] == ' ')
+						tl--;
+					if (o && o > nm && o[-1] == ' ' && strlen(o + 1) == tl + 1 &&
+					    !strncmp(o + 1, t, tl) && o[1 + tl] == ')')
+						o[-1] = '\0';
+				}
+				if (!one || (name && !nm) || !lka__ct_email(c, one, type, nm))
 					ok = false;
+				free(nm);
 				free(one);
 				if (!sep || !ok)
 					break;

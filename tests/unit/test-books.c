@@ -411,8 +411,9 @@ test_csv(void)
 		   !strcmp(c.c[0]->postals[0].type, "work") &&
 		   !strcmp(c.c[0]->postals[0].country, "United States") &&
 		   !strcmp(c.c[0]->title, "Clerk") && !strcmp(c.c[0]->organization, "ACME") &&
-		   !strcmp(c.c[0]->birthday, "1970-03-14"),
-	   "English Outlook columns");
+		   !strcmp(c.c[0]->birthday, "1970-03-14") &&
+		   !strcmp(c.c[0]->emails[0].name, "Bob Smith"),
+	   "English Outlook columns (the display name without its address)");
 	col_free(&c);
 	ok(!lka_csvbook_detect((const unsigned char *)"a,b\nc,d\n", 8), "no e-mail: not a book");
 	ok(!lka_csvbook_detect((const unsigned char *)"\x00\x01\x02\x03\x04", 5), "binary: not a book");
