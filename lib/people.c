@@ -267,12 +267,18 @@ static lka_status
 rebuild(lka_case *kase, const char *djson, char **doms, size_t ndoms, lka_people_stats *stats,
 	lka_error *err)
 {
-	bool findings = table_exists(kase, "findings") && column_exists(kase, "findings", "person_address") &&
-			column_exists(kase, "findings", "value_norm");
+	static const char *const fcols[] = { "kind", "category", "value_norm", "message_id",
+					     "attachment_id", "field", "person_address",
+					     "person_name" };
+	bool findings = table_exists(kase, "findings");
 	sqlite3_stmt *s = NULL;
 	lka_status st;
 	char now[32];
 
+	/* findings as the personal-data scan writes them (contract §B); another
+	 * shape is not read rather than misread */
+	for (size_t i = 0; findings && i < sizeof fcols / sizeof *fcols; i++)
+		findings = column_exists(kase, "findings", fcols[i]);
 	st = x(kase,
 	       "DELETE FROM person_categories; DELETE FROM person_appearances; "
 	       "DELETE FROM person_postal; DELETE FROM person_phones; DELETE FROM person_names; "
