@@ -67,6 +67,8 @@ typedef struct run {
 	lka_sink *sink;
 	bool warned; /* a diagnostic was emitted or a message carried some */
 	bool stop;   /* the sink said LKA_FATAL */
+	const char *book; /* the address book being read (read_book), for the fault hook */
+	size_t book_n;
 } run;
 
 lka_status
@@ -230,6 +232,114 @@ item_too_big(run *r, const lka_itemloc *loc, uint64_t n)
 		  (unsigned long long)r->rc->limits.message_bytes);
 }
 
+/* ------------------------------------------ address books in attachments */
+
+#define ATT_BOOKS_MAX 16
+
+typedef struct att_book {
+	size_t pos;
+	lka_format fmt;
+	char *data;
+	size_t n;
+} att_book;
+
+typedef struct att_run {
+	run *r;
+	const lka_itemloc *msg_loc;
+	int64_t folder; /* -(position + 1) */
+	size_t emitted;
+	bool failed;
+} att_run;
+
+static bool
+att_begin(void *arg, const lka_itemloc *loc)
+{
+	(void)loc;
+	return !((att_run *)arg)->r->stop;
+}
+
+static bool
+att_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
+{
+	att_run *a = arg;
+	run *r = a->r;
+	lka_itemloc l = { a->msg_loc->ordinal, loc->offset, loc->length };
+
+	if (r->stop) {
+		lka_contact_free(c);
+		return false;
+	}
+	if (c->diags.n)
+		r->warned = true;
+	a->emitted++;
+	sink_status(r, r->sink->ops->contact(r->sink, &l, a->folder, c));
+	return !r->stop;
+}
+
+static bool
+att_fail(void *arg, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *msg)
+{
+	att_run *a = arg;
+	char where[64];
+
+	(void)loc;
+	snprintf(where, sizeof where, "attachment %lld", (long long)(-a->folder));
+	a->failed = true;
+	emit_diag(a->r, a->msg_loc, sev == LKA_FATAL ? LKA_FAILED : LKA_WARN, kind, where,
+		  "address book: %s", msg);
+	return !a->r->stop;
+}
+
+/* Copy the top-level attachments of m that are address books (read after m is sent). */
+static size_t
+find_att_books(const lka_msg *m, att_book *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->n_atts && k < ATT_BOOKS_MAX; i++) {
+		const lka_att *a = &m->atts[i];
+		lka_format f;
+		if (!a->data || !a->data_len ||
+		    (a->declared_type && (!strncmp(a->declared_type, "message/", 8) ||
+					  !strncmp(a->declared_type, "multipart/", 10))))
+			continue; /* delivery reports and the like are not address books */
+		f = lka_detect_format(a->data, a->data_len < 65536 ? a->data_len : 65536, a->filename);
+		if (f != LKA_FMT_VCARD && f != LKA_FMT_LDIF && f != LKA_FMT_CSVBOOK)
+			continue;
+		out[k].data = malloc(a->data_len);
+		if (!out[k].data)
+			continue;
+		memcpy(out[k].data, a->data, a->data_len);
+		out[k].n = a->data_len;
+		out[k].pos = i;
+		out[k].fmt = f;
+		k++;
+	}
+	return k;
+}
+
+/* Read the address books attached to the message just sent at loc. */
+static void
+read_att_books(run *r, const lka_itemloc *loc, att_book *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		att_run a = { r, loc, -(int64_t)b[i].pos - 1, 0, false };
+		lka_book_cb cb = { &a, att_begin, att_emit, att_fail };
+
+		if (!r->stop) {
+			/* announced again: a reader that dies here dies on this item */
+			begin(r, loc);
+			if (b[i].fmt == LKA_FMT_VCARD)
+				lka_vcard_read(b[i].data, b[i].n, &cb);
+			else if (b[i].fmt == LKA_FMT_LDIF)
+				lka_ldif_read(b[i].data, b[i].n, &cb);
+			else
+				lka_csvbook_read(b[i].data, b[i].n, &cb);
+		}
+		free(b[i].data);
+	}
+}
+
 /*
  * Parse one message and emit it into folder (a reader folder id, 0 for the
  * task's folder).  raw: the item's bytes as stored (what the fault hook looks
@@ -266,7 +376,13 @@ parse_item_in(run *r, const lka_itemloc *loc, int64_t folder, const char *raw, s
 	}
 	if (m->diags.n)
 		r->warned = true;
-	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+	{
+		att_book books[ATT_BOOKS_MAX];
+		size_t nb = find_att_books(m, books);
+
+		sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+		read_att_books(r, loc, books, nb);
+	}
 }
 
 static void
@@ -687,6 +803,10 @@ book_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
 		lka_contact_free(c);
 		return !r->stop;
 	}
+	/* the entry's bytes, known once parsed (the item is announced already) */
+	if (r->book && loc->offset >= 0 && loc->length >= 0 && (uint64_t)loc->offset <= r->book_n &&
+	    (uint64_t)loc->length <= r->book_n - (uint64_t)loc->offset)
+		fault_hook(r->rc, r->book + loc->offset, (size_t)loc->length);
 	if (c->diags.n)
 		r->warned = true;
 	sink_status(r, r->sink->ops->contact(r->sink, loc, 0, c));
@@ -726,7 +846,8 @@ read_book(run *r, int fd, uint64_t size)
 		read_failed(r, NULL, e);
 		return;
 	}
-	fault_hook(r->rc, data, n);
+	r->book = data;
+	r->book_n = n;
 	switch (r->task->format) {
 	case LKA_FMT_VCARD:
 		lka_vcard_read(data, n, &cb);
@@ -738,6 +859,7 @@ read_book(run *r, int fd, uint64_t size)
 		lka_csvbook_read(data, n, &cb);
 		break;
 	}
+	r->book = NULL;
 	free(data);
 }
 

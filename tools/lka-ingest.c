@@ -169,6 +169,9 @@ summary(const struct ingest_opts *o, const lka_ingest_stats *s)
 			"%s: %llu PST folder(s) hold fewer items than they list: see the lines "
 			"above, the errors table and the folder_completeness view\n",
 			tool_name, (unsigned long long)s->shortfalls);
+	if (s->contacts)
+		fprintf(stderr, "%s: %s address-book entries\n", tool_name,
+			tool_num(a, sizeof a, s->contacts));
 }
 
 int
