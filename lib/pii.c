@@ -407,11 +407,15 @@ kw_match(const struct sc *s, size_t i, const char *k)
 		if (i >= n)
 			return 0;
 		if (kc == ' ') {
+			bool nl = false;
 			if (!is_space(p[i]) && !(p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0))
 				return 0;
-			while (i < n && (is_space(p[i]) ||
-					 (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0)))
+			/* white space, and the "> " of a quoted reply after a line break */
+			while (i < n && (is_space(p[i]) || (nl && p[i] == '>') ||
+					 (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0))) {
+				nl = nl || p[i] == '\n';
 				i += p[i] == 0xC2 ? 2 : 1;
+			}
 			continue;
 		}
 		if (kc == '\'') {
@@ -1218,6 +1222,13 @@ try_iban(struct sc *s, size_t i)
 		} else if ((c == ' ' || c == '-') && nd >= 4 && j + 1 < s->n &&
 			   (is_upper(p[j + 1]) || is_digit(p[j + 1])) && !is_space(p[j - 1])) {
 			j++;
+		} else if ((c == '\n' || c == '\r') && nd >= 4 && !is_space(p[j - 1])) {
+			/* an IBAN wrapped at the end of a line */
+			size_t k = j + (c == '\r' && j + 1 < s->n && p[j + 1] == '\n' ? 2 : 1);
+			if (k < s->n && (is_upper(p[k]) || is_digit(p[k])))
+				j = k;
+			else
+				break;
 		} else {
 			break;
 		}
@@ -1607,9 +1618,9 @@ kw_special(struct sc *s, size_t i, size_t end, const char *detail)
 	finding(&f, LKA_PII_SPECIAL_CATEGORY, LKA_PII_NA, 0.5, i, end - i);
 	f.detail = detail;
 	k = (size_t)snprintf(f.norm, sizeof f.norm, "%s:", detail);
-	for (size_t j = i; j < end && k + 1 < sizeof f.norm; j++)
-		f.norm[k++] = (char)lower(s->p[j]);
-	f.norm[k] = '\0';
+	app(f.norm, sizeof f.norm, &k, s->p + i, end - i);
+	for (size_t j = 0; j < k; j++)
+		f.norm[j] = (char)lower((unsigned char)f.norm[j]);
 	k = 0;
 	app(f.masked, sizeof f.masked, &k, s->p + i, end - i);
 	emit(s, &f);
