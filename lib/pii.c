@@ -974,9 +974,15 @@ postcode_ok(const unsigned char *p)
 static void
 app(char *dst, size_t cap, size_t *k, const unsigned char *p, size_t n)
 {
+	bool nl = false;
+
 	for (size_t i = 0; i < n && *k + 1 < cap; i++) {
 		unsigned c = p[i];
-		if (is_space(c)) {
+		if (c == '\n')
+			nl = true;
+		else if (!(is_space(c) || c == '>'))
+			nl = false;
+		if (is_space(c) || (nl && c == '>')) { /* "> " of a quoted reply */
 			if (*k > 0 && dst[*k - 1] != ' ')
 				dst[(*k)++] = ' ';
 			continue;
@@ -1057,7 +1063,8 @@ try_address(struct sc *s, const struct run *r)
 	if (!pc)
 		return 0;
 	st_end = pc;
-	while (st_end > st_start && (is_space(p[st_end - 1]) || p[st_end - 1] == ','))
+	while (st_end > st_start &&
+	       (is_space(p[st_end - 1]) || p[st_end - 1] == ',' || p[st_end - 1] == '>'))
 		st_end--;
 	/* The town: a capitalised word (or a capital accented letter) after the code. */
 	i = pc + 5;
@@ -1225,6 +1232,8 @@ try_iban(struct sc *s, size_t i)
 		} else if ((c == '\n' || c == '\r') && nd >= 4 && !is_space(p[j - 1])) {
 			/* an IBAN wrapped at the end of a line */
 			size_t k = j + (c == '\r' && j + 1 < s->n && p[j + 1] == '\n' ? 2 : 1);
+			while (k < s->n && k - j < 8 && (p[k] == '>' || p[k] == ' '))
+				k++; /* the "> " of a quoted reply */
 			if (k < s->n && (is_upper(p[k]) || is_digit(p[k])))
 				j = k;
 			else
