@@ -138,6 +138,7 @@ struct sc {
 	size_t iban_end;       /* end of the last IBAN, SIZE_MAX if none */
 	lka_pii_finding bic;   /* a BIC waiting for an IBAN */
 	bool bic_pending;
+	size_t table_end;      /* end of the last table whose birth dates were read */
 };
 
 #define NONE ((size_t)-1)
@@ -1373,6 +1374,8 @@ kw_document(struct sc *s, size_t end, lka_pii_kind kind)
 	return i + len;
 }
 
+static void table_at(struct sc *s, size_t kw);
+
 static const char *const months_fr[] = {
 	"janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin", "juillet", "ao\xc3\xbbt",
 	"septembre", "octobre", "novembre", "d\xc3\xa9" "cembre",
@@ -1509,8 +1512,10 @@ kw_dob(struct sc *s, size_t end)
 	lka_pii_finding f;
 	bool ok;
 
-	if (i == NONE || !(e = parse_date(s, i, &y, &m, &d)))
+	if (i == NONE || !(e = parse_date(s, i, &y, &m, &d))) {
+		table_at(s, end);
 		return end;
+	}
 	if (e < s->n && is_word(s->p[e]))
 		return end;
 	ok = date_valid(y, m, d);
@@ -1715,48 +1720,59 @@ next_cell(const struct sc *s, size_t i, size_t le, unsigned char sep, size_t *b,
 }
 
 /*
- * A table (CSV, TSV, a spreadsheet as text) whose header row names a birth
- * date column ("Date de naissance", "date_naissance", "Birth date", "DOB"):
- * the dates in that column are birth dates, with no keyword beside them.
+ * Is the line [ls, le) the header of a table (CSV, TSV, a sheet as text)
+ * with a birth-date column ("Date de naissance", "date_naissance", "Birth
+ * date", "DOB", "DDN")?  *sep and *col receive the separator and the column.
  */
-static void
-scan_table_dob(struct sc *s)
+static bool
+table_header(const struct sc *s, size_t ls, size_t le, unsigned char *sep, long *col)
 {
 	const unsigned char *p = s->p;
-	size_t le = 0, counts[3] = { 0, 0, 0 }, col = 0, i, b, e;
+	size_t counts[3] = { 0, 0, 0 }, i, b, e;
 	static const unsigned char seps[3] = { ';', '\t', ',' };
-	unsigned char sep;
-	long dob = -1;
+	long c = 0;
 
-	while (le < s->n && le < 4096 && p[le] != '\n')
-		le++;
-	if (le >= s->n || p[le] != '\n')
-		return;
-	for (i = 0; i < le; i++)
+	for (i = ls; i < le; i++)
 		for (int k = 0; k < 3; k++)
 			counts[k] += p[i] == seps[k];
-	sep = counts[0] >= counts[1] && counts[0] >= counts[2] ? ';' : counts[1] >= counts[2] ? '\t' : ',';
-	if (counts[sep == ';' ? 0 : sep == '\t' ? 1 : 2] < 2)
-		return;
-	for (i = 0; i <= le && dob < 0; col++) {
+	*sep = counts[0] >= counts[1] && counts[0] >= counts[2] ? ';' : counts[1] >= counts[2] ? '\t' : ',';
+	if (counts[*sep == ';' ? 0 : *sep == '\t' ? 1 : 2] < 2)
+		return false;
+	for (i = ls; i <= le; c++) {
 		char cell[64];
 		size_t k = 0;
-		i = next_cell(s, i, le, sep, &b, &e);
+		i = next_cell(s, i, le, *sep, &b, &e);
 		for (size_t j = b; j < e && k + 1 < sizeof cell; j++)
 			cell[k++] = (char)lower(p[j]);
 		cell[k] = '\0';
 		if (strstr(cell, "naissance") || strstr(cell, "birth") || !strcmp(cell, "dob") ||
-		    strstr(cell, "date_naiss") || strstr(cell, "ddn"))
-			dob = (long)col;
+		    strstr(cell, "date_naiss") || !strcmp(cell, "ddn")) {
+			*col = c;
+			return true;
+		}
 	}
-	if (dob < 0)
-		return;
-	for (size_t ls = le + 1; ls < s->n && !s->stop;) {
+	return false;
+}
+
+/* The dates in column col of the rows after the header ending at le (the
+ * table ends at a line without the separator); returns where it ended. */
+static size_t
+table_rows(struct sc *s, size_t le, unsigned char sep, long col)
+{
+	const unsigned char *p = s->p;
+	size_t ls = le + 1, i, b, e;
+
+	while (ls < s->n && !s->stop) {
 		size_t lend = ls;
-		while (lend < s->n && p[lend] != '\n')
+		bool has_sep = false;
+		while (lend < s->n && p[lend] != '\n') {
+			has_sep = has_sep || p[lend] == sep;
 			lend++;
+		}
+		if (!has_sep)
+			break;
 		i = ls;
-		for (long c = 0; c <= dob && i <= lend; c++)
+		for (long c = 0; c <= col && i <= lend; c++)
 			i = next_cell(s, i, lend, sep, &b, &e);
 		if (i <= lend + 1 && b < e) {
 			unsigned y = 0, m = 0, d = 0;
@@ -1773,6 +1789,42 @@ scan_table_dob(struct sc *s)
 		}
 		ls = lend + 1;
 	}
+	return ls;
+}
+
+/* A keyword of birth date with no date after it: the header of a table? */
+static void
+table_at(struct sc *s, size_t kw)
+{
+	size_t ls = kw, le = kw;
+	unsigned char sep;
+	long col;
+
+	while (ls > 0 && kw - ls < 4096 && s->p[ls - 1] != '\n')
+		ls--;
+	while (le < s->n && le - kw < 4096 && s->p[le] != '\n')
+		le++;
+	if (le >= s->n || s->p[le] != '\n' || (ls > 0 && s->p[ls - 1] != '\n') || ls < s->table_end)
+		return;
+	if (table_header(s, ls, le, &sep, &col))
+		s->table_end = table_rows(s, le, sep, col);
+}
+
+/* A table whose first line (the text's) is a header with a birth-date column
+ * named without a keyword ("date_naissance", "DDN"). */
+static void
+scan_table_dob(struct sc *s)
+{
+	size_t le = 0;
+	unsigned char sep;
+	long col;
+
+	while (le < s->n && le < 4096 && s->p[le] != '\n')
+		le++;
+	if (s->table_end || le >= s->n || s->p[le] != '\n')
+		return;
+	if (table_header(s, 0, le, &sep, &col))
+		table_rows(s, le, sep, col);
 }
 
 /* ------------------------------------------------------------------- scan */

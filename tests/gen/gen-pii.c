@@ -597,6 +597,31 @@ sentence(struct prng *r, struct pii_doc *d)
 		     plant(d, "special_category", "mosquito", "mosquito", 1) && puts_(d, "). ");
 		break;
 	}
+	case 27: { /* a table: CSV rows with a birth-date column named in the header */
+		unsigned rows = 2 + below(r, 3);
+		ok = puts_(d, "\n\nNom;Pr\xc3\xa9nom;Date de naissance;T\xc3\xa9l\xc3\xa9phone;Courriel\n");
+		for (unsigned k = 0; k < rows && ok; k++) {
+			char n[12], e[96];
+			unsigned y = 1940 + below(r, 70), m = 1 + below(r, 12), dd = 1 + below(r, 28);
+			first = PICK(r, firsts);
+			last = PICK(r, lasts);
+			n[0] = '0';
+			n[1] = (char)('1' + below(r, 7));
+			digits(r, n + 2, 8);
+			snprintf(v, sizeof v, "%04u-%02u-%02u", y, m, dd);
+			snprintf(shown, sizeof shown, "%02u/%02u/%04u", dd, m, y);
+			snprintf(e, sizeof e, "%s.%s%u@%s", first, last, k, PICK(r, domains));
+			ok = putf(d, "%s;%s;", last, first) && plant(d, "birth_date", shown, v, 0) &&
+			     puts_(d, ";");
+			snprintf(v, sizeof v, "+33%s", n + 1);
+			ok = ok && plant(d, "phone", n, v, 0) && puts_(d, ";");
+			snprintf(v, sizeof v, "%s", e);
+			lower_ascii(v);
+			ok = ok && plant(d, "email", e, v, 0) && puts_(d, "\n");
+		}
+		ok = ok && puts_(d, "\n");
+		break;
+	}
 	default:
 		ok = puts_(d, PICK(r, noise));
 		break;
