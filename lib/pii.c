@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "leakaudit/pii.h"
+#include "pii-int.h"
 
 /* ------------------------------------------------------------------ names */
 
@@ -360,14 +361,6 @@ static const struct kw keywords[] = {
 	{ "arrested", KW_SPECIAL, "offences" },
 };
 
-/* Per first letter: the keywords, in table order; and the two-letter bitmap. */
-struct kwindex {
-	unsigned char first[26][24];
-	unsigned char nfirst[26];
-	uint32_t pair[26]; /* bit b: some keyword starts with letter, then 'a' + b (b 26: other) */
-	bool ready;
-};
-
 static unsigned
 second_bit(unsigned c)
 {
@@ -375,22 +368,27 @@ second_bit(unsigned c)
 	return is_lower(c) ? c - 'a' : 26;
 }
 
-/* Built at compile time would be nicer; this is computed once per scan call
- * on the stack (a few hundred nanoseconds), keeping the library free of
- * global mutable state. */
-static void
-kwindex_build(struct kwindex *x)
+size_t
+lka_pii__keyword_count(void)
+{
+	return LKA_ARRAY_LEN(keywords);
+}
+
+/* Index the keywords by first letter (once per case scan, or per call of
+ * lka_pii_scan_text; the library keeps no global state). */
+void
+lka_pii__index(lka_pii_kwindex *x)
 {
 	memset(x, 0, sizeof *x);
 	for (size_t i = 0; i < LKA_ARRAY_LEN(keywords); i++) {
 		unsigned f = (unsigned char)keywords[i].text[0] - 'a';
 		unsigned c1 = (unsigned char)keywords[i].text[1];
 
-		if (x->nfirst[f] < sizeof x->first[f])
-			x->first[f][x->nfirst[f]++] = (unsigned char)i;
+		if (f >= 26 || x->nfirst[f] >= sizeof x->first[f])
+			continue; /* caught by test-pii: every keyword is found */
+		x->first[f][x->nfirst[f]++] = (unsigned char)i;
 		x->pair[f] |= 1u << second_bit(c1);
 	}
-	x->ready = true;
 }
 
 /* Match keyword k at i; returns the end offset, or 0. */
@@ -1643,7 +1641,7 @@ kw_special(struct sc *s, size_t i, size_t end, const char *detail)
 /* Keywords at a word start i (first byte a letter); returns the end of what
  * was consumed, or i when nothing matched. */
 static size_t
-scan_keyword(struct sc *s, const struct kwindex *x, size_t i)
+scan_keyword(struct sc *s, const lka_pii_kwindex *x, size_t i)
 {
 	unsigned f = lower(s->p[i]) - 'a';
 	unsigned c1 = i + 1 < s->n ? s->p[i + 1] : 0;
@@ -1832,8 +1830,17 @@ scan_table_dob(struct sc *s)
 size_t
 lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void *payload)
 {
+	lka_pii_kwindex x;
+
+	lka_pii__index(&x);
+	return lka_pii__scan(&x, text, n, mask, fn, payload);
+}
+
+size_t
+lka_pii__scan(const lka_pii_kwindex *x, const char *text, size_t n, unsigned mask, lka_pii_fn fn,
+	      void *payload)
+{
 	struct sc s = { 0 };
-	struct kwindex x;
 	const unsigned char *p = (const unsigned char *)text;
 	size_t i = 0;
 	bool kw = (mask & ((1u << LKA_PII_BIRTH_DATE) | (1u << LKA_PII_PASSPORT) |
@@ -1851,7 +1858,6 @@ lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void
 	s.fn = fn;
 	s.payload = payload;
 	s.ref_end = s.tax_end = s.iban_end = NONE;
-	kwindex_build(&x);
 	while (i < n && !s.stop) {
 		unsigned c = p[i];
 
@@ -1866,7 +1872,7 @@ lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void
 						continue;
 					}
 				}
-				if (kw && (e = scan_keyword(&s, &x, i)) > i) {
+				if (kw && (e = scan_keyword(&s, x, i)) > i) {
 					i = e;
 					continue;
 				}

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "leakaudit/pii.h"
+#include "pii-int.h"
 #include "tap.h"
 
 #define MAXF 16
@@ -294,6 +295,13 @@ test_fuzz(void)
 static void
 test_names(void)
 {
+	lka_pii_kwindex x;
+	size_t indexed = 0;
+
+	lka_pii__index(&x);
+	for (int f = 0; f < 26; f++)
+		indexed += x.nfirst[f];
+	is_int((int)indexed, (int)lka_pii__keyword_count(), "every keyword is in the index");
 	is_str(lka_pii_kind_name(LKA_PII_FR_TAX_ID), "fr_tax_id", "kind name");
 	is_str(lka_pii_kind_category(LKA_PII_IBAN), "bank", "category");
 	is_str(lka_pii_validator_name(LKA_PII_NA), "not_applicable", "validator name");
