@@ -1864,7 +1864,8 @@ lka_pii__scan(const lka_pii_kwindex *x, const char *text, size_t n, unsigned mas
 		if (is_alpha(c)) {
 			size_t e = i;
 			if (i == 0 || !is_word(p[i - 1])) {
-				if (is_upper(c) && want(&s, LKA_PII_IBAN) && i + 3 < n &&
+				if (is_upper(c) && (digits || want(&s, LKA_PII_IBAN) || want(&s, LKA_PII_BIC)) &&
+				    i + 3 < n &&
 				    is_upper(p[i + 1]) && is_digit(p[i + 2]) && is_digit(p[i + 3])) {
 					size_t j = try_iban(&s, i);
 					if (j) {
