@@ -24,6 +24,7 @@
 #include "archives.h"
 #include "mapi.h"
 #include "mime.h"
+#include "msg.h"
 #include "reader.h"
 #include "tnef.h"
 
@@ -1339,7 +1340,7 @@ arc_mail(void *ud, const unsigned char *p, size_t n, const char *path, unsigned 
 static bool
 arc_other(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth, lka_diags *d)
 {
-	if (!lka_tnef_is(p, n))
+	if (!lka_tnef_is(p, n) && !lka_olemsg_is_ole(p, n))
 		return false;
 	att_content(ud, a, p, n, cdepth, d);
 	return true;
@@ -1366,6 +1367,40 @@ arc_env(struct arcud *u, lka_arc_env *env)
 	env->parse_mail = arc_mail;
 	env->other = arc_other;
 	env->password_text = u->pw;
+}
+
+static void
+olemsg_env(struct arcud *u, lka_olemsg_env *env)
+{
+	lka_mime *mm = u->s->mm;
+
+	memset(env, 0, sizeof *env);
+	env->limits = &mm->limits;
+	env->store_content = mm->store_content;
+	env->ud = u;
+	env->content = tnef_content;
+}
+
+/* An attached Outlook .msg: parsed as an embedded message. */
+static bool
+olemsg_att(struct arcud *u, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth,
+	   lka_diags *d)
+{
+	lka_olemsg_env env;
+	char why[200];
+	lka_msg *m;
+
+	if (a->embedded || !lka_olemsg_is_ole(p, n))
+		return false;
+	olemsg_env(u, &env);
+	m = lka_olemsg_read(&env, p, n, cdepth, why, sizeof why);
+	if (!m)
+		return false;
+	a->embedded = m;
+	free(a->container);
+	a->container = lka__strdup("msg");
+	(void)d;
+	return true;
 }
 
 static void
@@ -1418,6 +1453,8 @@ att_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cde
 		lka_tnef_read(&env, p, n, scratch, &a->children, &a->n_children, cdepth, d,
 			      a->part_path);
 		lka_msg_free(scratch);
+	} else if (olemsg_att(u, a, p, n, cdepth, d)) {
+		/* an Outlook message */
 	} else if (!a->embedded && lka_detect_format(p, n < 65536 ? n : 65536, a->filename) ==
 					   LKA_FMT_EML) {
 		a->embedded = arc_mail(u, p, n, a->part_path, cdepth);
@@ -1534,6 +1571,11 @@ leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, con
 	} else if (!is_msg && !k.over && k.buf.len &&
 		   (lka_arc_kind(k.buf.data, k.buf.len) || lka_tnef_is(k.buf.data, k.buf.len))) {
 		containers(b, a, &k, depth);
+	} else if (!is_msg && !k.over && k.buf.len && lka_olemsg_is_ole(k.buf.data, k.buf.len)) {
+		lka_arc_budget bud = { .in_bytes = k.buf.len };
+		struct arcud u = { b->s, depth, NULL, &bud };
+
+		olemsg_att(&u, a, k.buf.data, k.buf.len, 0, &b->msg->diags);
 	} else if (!is_msg && !k.over && is_tnef_part(obj, fn)) {
 		diag(b, LKA_WARN, LKA_E_CORRUPT, path, "part %s is declared TNEF but is not", path);
 	}
@@ -2062,6 +2104,29 @@ lka_mime_tnef(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_error
 	if (!m->item_class)
 		m->item_class = lka__strdup("IPM.Note");
 	if (s.oom || !m->item_class) {
+		lka_msg_free(m);
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
+	}
+	*out = m;
+	return tree_has_diags(m, 0) ? LKA_WARN : LKA_OK;
+}
+
+lka_status
+lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_error *err)
+{
+	struct session s = { .mm = mm };
+	lka_arc_budget bud = { .in_bytes = n };
+	struct arcud u = { &s, 0, NULL, &bud };
+	lka_olemsg_env env;
+	char why[200];
+	lka_msg *m;
+
+	*out = NULL;
+	olemsg_env(&u, &env);
+	m = lka_olemsg_read(&env, (const unsigned char *)data, n, 0, why, sizeof why);
+	if (!m)
+		return lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, NULL, "%s", why);
+	if (s.oom) {
 		lka_msg_free(m);
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
 	}

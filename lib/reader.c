@@ -384,10 +384,11 @@ read_eml(run *r, int fd, uint64_t size)
 	free(data);
 }
 
-/* A TNEF stream (winmail.dat) given as evidence: one message. */
+/* A TNEF stream (winmail.dat) or an Outlook .msg given as evidence: one message. */
 static void
 read_tnef(run *r, int fd, uint64_t size)
 {
+	bool msg = r->task->format == LKA_FMT_MSG;
 	lka_itemloc loc = { 0, 0, (int64_t)size };
 	lka_error e = { 0 };
 	lka_msg *m = NULL;
@@ -410,10 +411,11 @@ read_tnef(run *r, int fd, uint64_t size)
 	}
 	if (!r->stop) {
 		fault_hook(r->rc, data, n);
-		st = lka_mime_tnef(&m, r->rc->mime, data, n, &e);
+		st = msg ? lka_mime_olemsg(&m, r->rc->mime, data, n, &e)
+			 : lka_mime_tnef(&m, r->rc->mime, data, n, &e);
 		if ((st != LKA_OK && st != LKA_WARN) || !m) {
 			emit_diag(r, &loc, LKA_FAILED, e.kind != LKA_E_NONE ? e.kind : LKA_E_CORRUPT,
-				  NULL, "%s", e.msg[0] ? e.msg : "TNEF stream could not be read");
+				  NULL, "%s", e.msg[0] ? e.msg : "the file could not be read");
 		} else {
 			if (st == LKA_WARN)
 				r->warned = true;
@@ -1095,6 +1097,7 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		read_archive(&r, fd, (uint64_t)st.st_size);
 		break;
 	case LKA_FMT_TNEF:
+	case LKA_FMT_MSG:
 		read_tnef(&r, fd, (uint64_t)st.st_size);
 		break;
 	default:
