@@ -1381,6 +1381,73 @@ olemsg_env(struct arcud *u, lka_olemsg_env *env)
 	env->content = tnef_content;
 }
 
+/*
+ * An Outlook item whose sender is an Exchange (EX) address has no SMTP
+ * sender property; its transport headers, when kept, say who sent it.
+ */
+static void
+olemsg_sender(lka_mime *mm, lka_msg *m, unsigned depth)
+{
+	for (size_t i = 0; i < m->n_atts && depth < 64; i++)
+		if (m->atts[i].embedded)
+			olemsg_sender(mm, m->atts[i].embedded, depth + 1);
+	if (m->from_address || !m->headers || !*m->headers)
+		return;
+	{
+		size_t n = strlen(m->headers);
+		char *h = malloc(n + 3);
+		GMimeStream *st;
+		GMimeParser *parser;
+		GMimeMessage *gm;
+		InternetAddressList *l;
+		InternetAddress *ia;
+
+		if (!h)
+			return;
+		memcpy(h, m->headers, n);
+		memcpy(h + n, "\n\n", 3);
+		st = g_mime_stream_mem_new_with_buffer(h, n + 2);
+		parser = g_mime_parser_new_with_stream(st);
+		g_object_unref(st);
+		g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+		gm = g_mime_parser_construct_message(parser, mm->opts);
+		g_object_unref(parser);
+		l = gm ? g_mime_message_get_from(gm) : NULL;
+		ia = l && internet_address_list_length(l) > 0 ? internet_address_list_get_address(l, 0)
+							      : NULL;
+		if (ia && INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+			const char *name = internet_address_get_name(ia);
+			lka_addr *v;
+
+			m->from_address = addr ? lka_addr_normalize(addr) : NULL;
+			if (!m->from_name && name && lka_utf8_valid(name, strlen(name)))
+				m->from_name = lka__strdup(name);
+			v = m->from_address ? realloc(m->addrs, (m->n_addrs + 1) * sizeof *v) : NULL;
+			if (v) {
+				/* replace a FROM row without an address, else add one */
+				size_t k;
+
+				m->addrs = v;
+				for (k = 0; k < m->n_addrs; k++)
+					if (v[k].role == LKA_ROLE_FROM)
+						break;
+				if (k == m->n_addrs) {
+					memset(&v[k], 0, sizeof v[k]);
+					v[k].role = LKA_ROLE_FROM;
+					v[k].name = lka__strdup(m->from_name);
+					m->n_addrs++;
+				}
+				if (!v[k].address)
+					v[k].address = lka__strdup(m->from_address);
+			}
+		}
+		if (gm)
+			g_object_unref(gm);
+		free(h);
+	}
+}
+
 /* An attached Outlook .msg: parsed as an embedded message. */
 static bool
 olemsg_att(struct arcud *u, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth,
@@ -1396,6 +1463,7 @@ olemsg_att(struct arcud *u, lka_att *a, const unsigned char *p, size_t n, unsign
 	m = lka_olemsg_read(&env, p, n, cdepth, why, sizeof why);
 	if (!m)
 		return false;
+	olemsg_sender(u->s->mm, m, 0);
 	a->embedded = m;
 	free(a->container);
 	a->container = lka__strdup("msg");
@@ -2126,6 +2194,7 @@ lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_err
 	m = lka_olemsg_read(&env, (const unsigned char *)data, n, 0, why, sizeof why);
 	if (!m)
 		return lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, NULL, "%s", why);
+	olemsg_sender(mm, m, 0);
 	if (s.oom) {
 		lka_msg_free(m);
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");

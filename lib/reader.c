@@ -933,6 +933,46 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 		lka_arc_free(inner);
 		goto out;
 	}
+	if (fmt == LKA_FMT_TNEF || fmt == LKA_FMT_MSG) {
+		/* a winmail.dat or an Outlook .msg: one message, read in memory */
+		lka_itemloc loc = { ar->item++, -1, (int64_t)e->len };
+		int64_t fid = arc_folder(ar, path, dlen, NULL);
+		lka_error er = { 0 };
+		lka_msg *m = NULL;
+		lka_status st;
+
+		if (loc.ordinal < r->task->skip)
+			goto out;
+		begin(r, &loc);
+		if (r->stop)
+			goto out;
+		if (e->truncated) {
+			emit_diag(r, &loc, LKA_FAILED, LKA_E_LIMIT, path,
+				  "member %s of %llu bytes is over the limit of %llu bytes", path,
+				  (unsigned long long)e->size,
+				  (unsigned long long)r->rc->limits.message_bytes);
+			goto out;
+		}
+		fault_hook(r->rc, (const char *)e->data, e->len);
+		st = fmt == LKA_FMT_MSG
+			     ? lka_mime_olemsg(&m, r->rc->mime, (const char *)e->data, e->len, &er)
+			     : lka_mime_tnef(&m, r->rc->mime, (const char *)e->data, e->len, &er);
+		if ((st != LKA_OK && st != LKA_WARN) || !m) {
+			emit_diag(r, &loc, LKA_FAILED, er.kind != LKA_E_NONE ? er.kind : LKA_E_CORRUPT,
+				  path, "member %s: %s", path,
+				  er.msg[0] ? er.msg : "could not be read");
+			goto out;
+		}
+		if (st == LKA_WARN)
+			r->warned = true;
+		sink_status(r, r->sink->ops->message(r->sink, &loc, fid, m));
+		goto out;
+	}
+	if (e->encrypted && e->size == 0) {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
+			  "member %s is encrypted: not read (no password)", path);
+		goto out;
+	}
 	if (fmt != LKA_FMT_EML && fmt != LKA_FMT_EMLX && fmt != LKA_FMT_MBOX) {
 		if (ar->nonmail < 3)
 			snprintf(ar->nonmail_names[ar->nonmail], sizeof ar->nonmail_names[0], "%s",

@@ -65,4 +65,16 @@ is "$(q "$db2" "SELECT e2.subject FROM attachments a JOIN messages e ON e.parent
 	"Test Attachment" "... recursively: the .msg inside the attached .msg"
 is "$(q "$db2" "SELECT count(*) FROM attachments a WHERE a.filename = 'tika__testMSG_att_msg.msg' AND a.parent_attachment_id IS NULL AND a.bytes = $(wc -c <"$D/tika__testMSG_att_msg.msg") AND a.sha256 = '$(sha256sum "$D/tika__testMSG_att_msg.msg" | cut -c1-64)'")" 1 \
 	"the .msg itself stays an attachment row with its hash"
+
+# .msg files inside a zip given as evidence: each is an item of the archive
+if command -v python3 >/dev/null 2>&1; then
+	(cd "$CORPUS" && python3 -m zipfile -c "$T/msgs.zip" msg/tika__testMSG.msg msg/tika__testMSG_att_msg.msg msg/rubymsg__note.msg)
+	db3="$T/zip.db"
+	run "$INGEST" -q "$db3" "$T/msgs.zip"
+	is "$(q "$db3" "SELECT group_concat(m.item_class || ':' || m.subject, ' | ') FROM (SELECT * FROM messages m WHERE m.parent_attachment_id IS NULL ORDER BY m.ordinal) m")" \
+		"IPM.Note:MIME registry use cases | IPM.Note:test email | IPM.StickyNote:note sample" \
+		".msg members of a zip source are read as messages"
+else
+	_n=$((_n + 1)); echo "ok $_n # SKIP python3 absent"
+fi
 done_testing
