@@ -26,7 +26,8 @@
 /* The library's schema history: steps[k] upgrades schema k to k+1. */
 static const lka_migration migrations[] = {
 	{ "create the case (schema 1)", lka_sql_schema },
-	{ "container attachments (schema 2)", lka_sql_containers },
+	{ "contacts and people (schema 2)", lka_sql_contacts },
+	{ "container attachments (schema 3)", lka_sql_containers },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
@@ -39,6 +40,7 @@ static const struct {
 	const char *what, *sql;
 } view_sets[] = {
 	{ "create the views", lka_sql_views },
+	{ "create the contact and people views", lka_sql_contacts_views },
 };
 
 int
@@ -336,6 +338,8 @@ lka_case_free(lka_case *kase)
 		return;
 	for (size_t i = 0; i < LKA_ARRAY_LEN(kase->stmt); i++)
 		sqlite3_finalize(kase->stmt[i]);
+	for (size_t i = 0; i < LKA_ARRAY_LEN(kase->cstmt); i++)
+		sqlite3_finalize(kase->cstmt[i]);
 	if (kase->db) {
 		if (!sqlite3_get_autocommit(kase->db))
 			sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);

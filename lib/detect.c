@@ -22,6 +22,7 @@
 static const char *const format_names[] = {
 	[LKA_FMT_UNKNOWN] = "unknown", [LKA_FMT_EML] = "eml",         [LKA_FMT_EMLX] = "emlx",
 	[LKA_FMT_MBOX] = "mbox",       [LKA_FMT_MAILDIR] = "maildir", [LKA_FMT_FOLDER] = "folder",
+	[LKA_FMT_VCARD] = "vcard",     [LKA_FMT_LDIF] = "ldif",       [LKA_FMT_CSVBOOK] = "csvbook",
 	[LKA_FMT_ARCHIVE] = "archive", [LKA_FMT_TNEF] = "tnef",       [LKA_FMT_MSG] = "msg",
 };
 

@@ -16,6 +16,9 @@ typedef enum lka_format {
 	LKA_FMT_MBOX,        /* mboxo / mboxrd / mboxcl */
 	LKA_FMT_MAILDIR,     /* a folder with cur/ new/ tmp/ (source kind only) */
 	LKA_FMT_FOLDER,      /* a plain folder of evidence files (source kind only) */
+	LKA_FMT_VCARD,       /* vCard 2.1 / 3.0 / 4.0 address book (.vcf) */
+	LKA_FMT_LDIF,        /* LDIF address book (Thunderbird, Outlook, OpenLDAP exports) */
+	LKA_FMT_CSVBOOK,     /* CSV / TSV address book (Outlook, Google, Thunderbird exports) */
 	LKA_FMT_ARCHIVE,     /* zip, tar, tar.gz/bz2/xz, 7z, cpio, gzip ...: members read as evidence */
 	LKA_FMT_TNEF,        /* a TNEF stream (winmail.dat) */
 	LKA_FMT_MSG,         /* an Outlook .msg (OLE compound file) */
@@ -23,7 +26,7 @@ typedef enum lka_format {
 } lka_format;
 
 const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder",
-					      "archive", "tnef", "msg" */
+					      "vcard", "ldif", "csvbook", "archive", "tnef", "msg" */
 lka_format lka_format_from_name(const char *name);
 
 /*
