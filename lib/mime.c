@@ -2203,6 +2203,19 @@ lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_err
 	return tree_has_diags(m, 0) ? LKA_WARN : LKA_OK;
 }
 
+lka_contact *
+lka_mime_olemsg_contact(lka_mime *mm, const char *data, size_t n)
+{
+	struct session s = { .mm = mm };
+	lka_arc_budget bud = { .in_bytes = n };
+	struct arcud u = { &s, 0, NULL, &bud };
+	lka_olemsg_env env;
+	char why[200];
+
+	olemsg_env(&u, &env);
+	return lka_olemsg_contact(&env, (const unsigned char *)data, n, why, sizeof why);
+}
+
 /* ------------------------------------------------------------- handle */
 
 lka_status

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsf/gsf-infile-msole.h>
 #include <gsf/gsf-infile.h>
@@ -488,4 +489,251 @@ lka_olemsg_read(const lka_olemsg_env *env, const unsigned char *p, size_t n, uns
 	arena_free(&c.ar);
 	g_object_unref(ole);
 	return m;
+}
+
+/* ------------------------------------------------------------ contacts */
+
+static const unsigned char psetid_address[16] = { 0x04, 0x20, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
+						   0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+
+/* Named properties of PSETID_Address: numeric id -> local id (0x8000 + index). */
+struct named {
+	uint32_t lid[64];
+	uint16_t local[64];
+	size_t n;
+};
+
+static void
+read_nameid(struct ctx *c, GsfInfile *root, struct named *nm)
+{
+	GsfInput *dir = child(root, "__nameid_version1.0");
+	GsfInput *gs = NULL, *es = NULL;
+	unsigned char *guids = NULL, *ents = NULL;
+	size_t gl = 0, el = 0;
+	bool cut;
+
+	nm->n = 0;
+	if (!dir || !is_storage(dir))
+		goto out;
+	gs = child(GSF_INFILE(dir), "__substg1.0_00020102");
+	es = child(GSF_INFILE(dir), "__substg1.0_00030102");
+	if (gs)
+		guids = read_stream(c, gs, (uint64_t)1 << 20, &gl, &cut);
+	if (es)
+		ents = read_stream(c, es, (uint64_t)1 << 20, &el, &cut);
+	for (size_t off = 0; ents && off + 8 <= el && nm->n < LKA_ARRAY_LEN(nm->lid); off += 8) {
+		uint32_t id = (uint32_t)ents[off] | (uint32_t)ents[off + 1] << 8 |
+			      (uint32_t)ents[off + 2] << 16 | (uint32_t)ents[off + 3] << 24;
+		unsigned gk = (unsigned)(ents[off + 4] | ents[off + 5] << 8);
+		unsigned idx = (unsigned)(ents[off + 6] | ents[off + 7] << 8);
+		unsigned g = gk >> 1;
+
+		if (gk & 1 || g < 3)
+			continue; /* a string name, or PS_MAPI / PS_PUBLIC_STRINGS */
+		if (!guids || (size_t)(g - 3) * 16 + 16 > gl ||
+		    memcmp(guids + (g - 3) * 16, psetid_address, 16) != 0)
+			continue;
+		nm->lid[nm->n] = id;
+		nm->local[nm->n] = (uint16_t)(0x8000 + idx);
+		nm->n++;
+	}
+out:
+	free(guids);
+	free(ents);
+	if (gs)
+		g_object_unref(gs);
+	if (es)
+		g_object_unref(es);
+	if (dir)
+		g_object_unref(dir);
+}
+
+static char *
+named_str(const lka_mapi_props *p, const struct named *nm, uint32_t lid)
+{
+	for (size_t i = 0; i < nm->n; i++) {
+		if (nm->lid[i] != lid)
+			continue;
+		for (size_t k = 0; k < p->n; k++) {
+			const lka_mapi_prop *v = &p->v[k];
+
+			if (v->id != nm->local[i] || !v->data)
+				continue;
+			if (v->type == LKA_PT_UNICODE)
+				return lka_mapi_utf16(v->data, v->len);
+			if (v->type == LKA_PT_STRING8)
+				return lka_text_to_utf8((const char *)v->data,
+							strnlen((const char *)v->data, v->len),
+							"windows-1252", NULL);
+		}
+	}
+	return NULL;
+}
+
+static void
+add_email(lka_contact *ct, char *addr, char *name, char *type)
+{
+	lka_contact_email *v;
+
+	if (!addr || !*addr) {
+		free(addr);
+		free(name);
+		free(type);
+		return;
+	}
+	v = realloc(ct->emails, (ct->n_emails + 1) * sizeof *v);
+	if (!v) {
+		free(addr);
+		free(name);
+		free(type);
+		return;
+	}
+	ct->emails = v;
+	v = &v[ct->n_emails++];
+	memset(v, 0, sizeof *v);
+	v->raw = addr;
+	v->name = name;
+	v->type = type;
+	if (type && !strcmp(type, "EX"))
+		v->legacy_dn = lka__strdup(addr);
+	else
+		v->address = lka_addr_normalize(addr);
+}
+
+static void
+add_phone(lka_contact *ct, const lka_mapi_props *p, uint16_t id, const char *type)
+{
+	char *raw = lka_mapi_str(p, id);
+	lka_contact_phone *v;
+
+	if (!raw || !*raw) {
+		free(raw);
+		return;
+	}
+	v = realloc(ct->phones, (ct->n_phones + 1) * sizeof *v);
+	if (!v) {
+		free(raw);
+		return;
+	}
+	ct->phones = v;
+	v = &v[ct->n_phones++];
+	v->raw = raw;
+	v->type = lka__strdup(type);
+}
+
+static void
+add_postal(lka_contact *ct, const lka_mapi_props *p, const char *type, uint16_t street,
+	   uint16_t city, uint16_t region, uint16_t code, uint16_t country)
+{
+	lka_contact_postal a = { 0 }, *v;
+
+	a.street = lka_mapi_str(p, street);
+	a.locality = lka_mapi_str(p, city);
+	a.region = lka_mapi_str(p, region);
+	a.postcode = lka_mapi_str(p, code);
+	a.country = lka_mapi_str(p, country);
+	if (!a.street && !a.locality && !a.region && !a.postcode && !a.country)
+		return;
+	v = realloc(ct->postals, (ct->n_postals + 1) * sizeof *v);
+	if (!v) {
+		lka_contact_postal_clear(&a);
+		return;
+	}
+	ct->postals = v;
+	a.type = lka__strdup(type);
+	v[ct->n_postals++] = a;
+}
+
+lka_contact *
+lka_olemsg_contact(const lka_olemsg_env *env, const unsigned char *p, size_t n, char *why,
+		   size_t cap)
+{
+	struct ctx c = { .env = env, .file_len = n };
+	lka_mapi_props pr = { 0 };
+	struct named nm;
+	lka_contact *ct = NULL;
+	GsfInput *in;
+	GsfInfile *ole;
+	GError *err = NULL;
+	char *cls;
+	int64_t t;
+
+	if (!lka_olemsg_is_ole(p, n)) {
+		snprintf(why, cap, "not an OLE compound file");
+		return NULL;
+	}
+	in = gsf_input_memory_new(p, (gsf_off_t)n, FALSE);
+	ole = in ? gsf_infile_msole_new(in, &err) : NULL;
+	if (in)
+		g_object_unref(in);
+	if (!ole) {
+		snprintf(why, cap, "compound file cannot be read");
+		if (err)
+			g_error_free(err);
+		return NULL;
+	}
+	ct = calloc(1, sizeof *ct);
+	if (!ct)
+		goto out;
+	storage_props(&c, ole, 32, &pr, &ct->diags, NULL);
+	cls = lka_mapi_str(&pr, LKA_PR_MESSAGE_CLASS);
+	if (!cls || (strncmp(cls, "IPM.Contact", 11) && strncmp(cls, "IPM.DistList", 12))) {
+		free(cls);
+		lka_contact_free(ct);
+		ct = NULL;
+		snprintf(why, cap, "not a contact");
+		goto out;
+	}
+	ct->item_class = cls;
+	ct->is_list = !strncmp(cls, "IPM.DistList", 12);
+	read_nameid(&c, ole, &nm);
+	ct->full_name = lka_mapi_str(&pr, LKA_PR_DISPLAY_NAME);
+	if (!ct->full_name)
+		ct->full_name = lka_mapi_str(&pr, LKA_PR_SUBJECT);
+	ct->given_name = lka_mapi_str(&pr, 0x3A06);
+	ct->family_name = lka_mapi_str(&pr, 0x3A11);
+	ct->middle_name = lka_mapi_str(&pr, 0x3A44);
+	ct->nickname = lka_mapi_str(&pr, 0x3A4F);
+	ct->prefix = lka_mapi_str(&pr, 0x3A45);
+	ct->suffix = lka_mapi_str(&pr, 0x3A05);
+	ct->organization = lka_mapi_str(&pr, 0x3A16);
+	ct->department = lka_mapi_str(&pr, 0x3A18);
+	ct->title = lka_mapi_str(&pr, 0x3A17);
+	ct->note = lka_mapi_str(&pr, LKA_PR_BODY);
+	ct->url = lka_mapi_str(&pr, 0x3A51);
+	if (!ct->url)
+		ct->url = lka_mapi_str(&pr, 0x3A50);
+	if (lka_mapi_time(&pr, 0x3A42, &t)) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		char b[16];
+
+		if (gmtime_r(&tt, &tm) && strftime(b, sizeof b, "%Y-%m-%d", &tm))
+			ct->birthday = lka__strdup(b);
+	}
+	/* Email1..3: address 0x8083/0x8093/0x80A3, display name +0x1..(0x8080...), type 0x8082... */
+	for (uint32_t k = 0; k < 3; k++) {
+		uint32_t base = 0x8080 + k * 0x10;
+
+		add_email(ct, named_str(&pr, &nm, base + 3), named_str(&pr, &nm, base),
+			  named_str(&pr, &nm, base + 2));
+	}
+	add_phone(ct, &pr, 0x3A1C, "mobile");
+	add_phone(ct, &pr, 0x3A08, "work");
+	add_phone(ct, &pr, 0x3A1B, "work");
+	add_phone(ct, &pr, 0x3A09, "home");
+	add_phone(ct, &pr, 0x3A2F, "home");
+	add_phone(ct, &pr, 0x3A24, "fax");
+	add_phone(ct, &pr, 0x3A25, "fax");
+	add_phone(ct, &pr, 0x3A21, "pager");
+	add_phone(ct, &pr, 0x3A1A, "pref");
+	add_phone(ct, &pr, 0x3A1F, "other");
+	add_postal(ct, &pr, "work", 0x3A29, 0x3A27, 0x3A28, 0x3A2A, 0x3A26);
+	add_postal(ct, &pr, "home", 0x3A5D, 0x3A59, 0x3A5C, 0x3A5B, 0x3A5A);
+	add_postal(ct, &pr, "other", 0x3A63, 0x3A5F, 0x3A62, 0x3A61, 0x3A60);
+out:
+	lka_mapi_props_free(&pr);
+	arena_free(&c.ar);
+	g_object_unref(ole);
+	return ct;
 }

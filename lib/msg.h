@@ -28,4 +28,12 @@ typedef struct lka_olemsg_env {
 lka_msg *lka_olemsg_read(const lka_olemsg_env *env, const unsigned char *p, size_t n,
 			 unsigned depth, char *why, size_t cap);
 
+/*
+ * The contact or distribution list in p[0..n) (an .msg of class IPM.Contact
+ * or IPM.DistList), with the e-mail addresses of its named properties
+ * (PSETID_Address Email1..3).  NULL when p is not one (why says so).
+ */
+lka_contact *lka_olemsg_contact(const lka_olemsg_env *env, const unsigned char *p, size_t n,
+				char *why, size_t cap);
+
 #endif /* LKA_MSG_H */

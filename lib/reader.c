@@ -384,6 +384,31 @@ read_eml(run *r, int fd, uint64_t size)
 	free(data);
 }
 
+/*
+ * Emit what a TNEF stream or an Outlook .msg held: a message, or for an
+ * Outlook contact or distribution list (is_msg), a contact item.
+ */
+static void
+emit_outlook(run *r, const lka_itemloc *loc, int64_t folder, bool is_msg, const char *data,
+	     size_t n, lka_status st, lka_msg *m)
+{
+	lka_contact *ct = NULL;
+
+	if (is_msg && m->item_class && (!strncmp(m->item_class, "IPM.Contact", 11) ||
+					!strncmp(m->item_class, "IPM.DistList", 12)))
+		ct = lka_mime_olemsg_contact(r->rc->mime, data, n);
+	if (ct) {
+		lka_msg_free(m);
+		if (ct->diags.n)
+			r->warned = true;
+		sink_status(r, r->sink->ops->contact(r->sink, loc, folder, ct));
+		return;
+	}
+	if (st == LKA_WARN)
+		r->warned = true;
+	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+}
+
 /* A TNEF stream (winmail.dat) or an Outlook .msg given as evidence: one message. */
 static void
 read_tnef(run *r, int fd, uint64_t size)
@@ -417,9 +442,7 @@ read_tnef(run *r, int fd, uint64_t size)
 			emit_diag(r, &loc, LKA_FAILED, e.kind != LKA_E_NONE ? e.kind : LKA_E_CORRUPT,
 				  NULL, "%s", e.msg[0] ? e.msg : "the file could not be read");
 		} else {
-			if (st == LKA_WARN)
-				r->warned = true;
-			sink_status(r, r->sink->ops->message(r->sink, &loc, 0, m));
+			emit_outlook(r, &loc, 0, msg, data, n, st, m);
 		}
 	}
 	free(data);
@@ -963,9 +986,7 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 				  er.msg[0] ? er.msg : "could not be read");
 			goto out;
 		}
-		if (st == LKA_WARN)
-			r->warned = true;
-		sink_status(r, r->sink->ops->message(r->sink, &loc, fid, m));
+		emit_outlook(r, &loc, fid, fmt == LKA_FMT_MSG, (const char *)e->data, e->len, st, m);
 		goto out;
 	}
 	if (e->encrypted && e->size == 0) {

@@ -12,7 +12,8 @@ db="$T/msg.db"
 run "$INGEST" -q "$db" "$D"
 ok $([ "$rc" -le 1 ]; echo $?) "ingest of the .msg corpus finishes (exit $rc)"
 is "$(q "$db" "SELECT count(*) FROM source_files WHERE format = 'msg'")" 23 "23 Outlook .msg files detected by content"
-is "$(q "$db" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL")" 23 "23 items read"
+is "$(q "$db" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL")" 18 "18 messages (notes, posts, tasks, appointments ...)"
+is "$(q "$db" "SELECT count(*) FROM contacts")" 5 "5 contacts (IPM.Contact) are contact items"
 is "$(q "$db" "SELECT count(*) FROM errors")" 0 "no errors"
 
 top() { q "$db" "SELECT $2 FROM messages m JOIN source_files f ON f.id = m.source_file_id WHERE f.relpath = '$1' AND m.parent_attachment_id IS NULL"; }
@@ -22,9 +23,16 @@ check() { # check FILE SQL-EXPR WANT
 	is "$got" "$3" "$1: $2"
 	if [ "$got" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
-check aspose__Contact.msg item_class IPM.Contact
-check rubymsg__contact-unicode.msg item_class IPM.Contact
-check tika__testMSG_Contact.msg item_class IPM.Contact
+ct() { # ct FILE SQL-EXPR WANT, over the contact c of FILE
+	got=$(q "$db" "SELECT $2 FROM contacts c JOIN source_files f ON f.id = c.source_file_id WHERE f.relpath = '$1'")
+	is "$got" "$3" "$1: $2"
+	if [ "$got" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+ct aspose__Contact.msg "item_class || ' ' || full_name" "IPM.Contact FirstName LastName"
+ct aspose__Contact.msg "(SELECT group_concat(address) FROM contact_emails e WHERE e.contact_id = c.id)" "user@domain.com"
+ct rubymsg__contact-unicode.msg "(SELECT group_concat(address) FROM contact_emails e WHERE e.contact_id = c.id)" "email@emailland.com"
+ct rubymsg__Swetlana_Novikova.msg "given_name || ' ' || family_name || ' / ' || organization" "Swetlana Novikova / Scalabium Software"
+ct tika__testMSG_Contact.msg "(SELECT group_concat(e.address) FROM contact_emails e WHERE e.contact_id = c.id) || ' ' || (SELECT count(*) FROM contact_phones p WHERE p.contact_id = c.id)" "quickbrown@gmail.com 4"
 check rubymsg__note.msg item_class IPM.StickyNote
 check tika__testMSG_StickyNote.msg item_class IPM.StickyNote
 check tika__testMSG_Appointment.msg item_class IPM.Appointment
