@@ -228,39 +228,6 @@ storage_props(struct ctx *c, GsfInfile *dir, size_t hdr, lka_mapi_props *out, lk
 static lka_msg *read_message(struct ctx *c, GsfInfile *dir, size_t hdr, const char *where);
 
 static void
-add_recipient(lka_msg *m, const lka_mapi_props *p)
-{
-	int32_t t = lka_mapi_long(p, LKA_PR_RECIPIENT_TYPE, 1);
-	char *name = lka_mapi_str(p, LKA_PR_DISPLAY_NAME);
-	char *smtp = lka_mapi_str(p, LKA_PR_SMTP_ADDRESS);
-	char *email = lka_mapi_str(p, LKA_PR_EMAIL_ADDRESS);
-	const char *addr = smtp && strchr(smtp, '@') ? smtp : email && strchr(email, '@') ? email
-											 : NULL;
-	lka_addr *v = realloc(m->addrs, (m->n_addrs + 1) * sizeof *v);
-
-	if (v) {
-		lka_addr *a = &v[m->n_addrs++];
-		lka_buf raw;
-
-		m->addrs = v;
-		memset(a, 0, sizeof *a);
-		a->role = (t & 0xF) == 2 ? LKA_ROLE_CC : (t & 0xF) == 3 ? LKA_ROLE_BCC : LKA_ROLE_TO;
-		a->address = addr ? lka_addr_normalize(addr) : NULL;
-		a->name = name;
-		name = NULL;
-		lka_buf_init(&raw, 0);
-		if (a->name)
-			lka_buf_printf(&raw, "%s ", a->name);
-		lka_buf_printf(&raw, "<%s>", addr ? addr : email ? email : "");
-		a->raw = raw.oom ? NULL : lka_buf_steal(&raw, NULL);
-		lka_buf_free(&raw);
-	}
-	free(name);
-	free(smtp);
-	free(email);
-}
-
-static void
 add_from(lka_msg *m)
 {
 	lka_addr *v;
@@ -421,7 +388,7 @@ read_message(struct ctx *c, GsfInfile *dir, size_t hdr, const char *where)
 				lka_mapi_props rp = { 0 };
 
 				storage_props(c, GSF_INFILE(in), 8, &rp, &m->diags, where);
-				add_recipient(m, &rp);
+				lka_mapi_add_recipient(m, &rp);
 				lka_mapi_props_free(&rp);
 				nr++;
 			}
