@@ -708,6 +708,7 @@ typedef struct arc_run {
 	int64_t *fid;
 	size_t nf, capf;
 	char *tmpdir;        /* private temporary area, made on first use */
+	unsigned spills;     /* members read through the temporary area */
 } arc_run;
 
 static int64_t
@@ -787,14 +788,114 @@ clean_path(const char *prefix, const char *p)
 
 static void arc_walk(arc_run *ar, lka_arc *arc, const char *prefix, unsigned depth);
 
+/*
+ * The sink a member copied to the private temporary area is read into: its
+ * items get ordinals from base on (a range of 2^32 reserved for it, so that
+ * the members after it keep their ordinals however many items it holds),
+ * its folders hang below the member's folder.
+ */
+#define SUB_ORDINALS ((uint64_t)1 << 32)
+#define SUB_FOLDER_IDS ((int64_t)1 << 40)
+
+typedef struct sub_sink {
+	lka_sink base;
+	run *outer;
+	uint64_t ord_base;
+	int64_t id_base; /* added to the sub-reader's folder ids */
+	int64_t parent;  /* the member's folder (reader id of the outer run) */
+} sub_sink;
+
+static lka_status
+sub_status(sub_sink *ss, lka_status st)
+{
+	if (st == LKA_FATAL)
+		ss->outer->stop = true;
+	return st;
+}
+
+static lka_itemloc
+sub_loc(const sub_sink *ss, const lka_itemloc *loc)
+{
+	lka_itemloc l = *loc;
+
+	l.ordinal += ss->ord_base;
+	return l;
+}
+
+static int64_t
+sub_folder_id(const sub_sink *ss, int64_t id)
+{
+	return id ? id + ss->id_base : ss->parent;
+}
+
+static lka_status
+sub_item_begin(lka_sink *s, const lka_itemloc *loc)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l = sub_loc(ss, loc);
+
+	return sub_status(ss, ss->outer->sink->ops->item_begin(ss->outer->sink, &l));
+}
+
+static lka_status
+sub_folder(lka_sink *s, const lka_folder *f)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_folder g = *f;
+
+	g.id = f->id + ss->id_base;
+	g.parent_id = sub_folder_id(ss, f->parent_id);
+	return sub_status(ss, ss->outer->sink->ops->folder(ss->outer->sink, &g));
+}
+
+static lka_status
+sub_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l = sub_loc(ss, loc);
+
+	return sub_status(ss, ss->outer->sink->ops->message(ss->outer->sink, &l,
+							   sub_folder_id(ss, folder_id), m));
+}
+
+static lka_status
+sub_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l = sub_loc(ss, loc);
+
+	return sub_status(ss, ss->outer->sink->ops->contact(ss->outer->sink, &l,
+							   sub_folder_id(ss, folder_id), c));
+}
+
+static lka_status
+sub_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l;
+
+	if (loc)
+		l = sub_loc(ss, loc);
+	ss->outer->warned = true;
+	return sub_status(ss, ss->outer->sink->ops->diag(ss->outer->sink, loc ? &l : NULL, d));
+}
+
+static const lka_sink_ops sub_ops = { sub_item_begin, sub_folder, sub_message, sub_contact,
+				      sub_diag };
+
 /* A member with a signature that needs random access: copy it, read the copy, remove it. */
 static void
-arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const char *what)
+arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const char *what,
+	  lka_format fmt, int64_t folder)
 {
 	run *r = ar->r;
+	uint64_t ord_base = ar->item;
 	char file[4096];
 	int fd;
 
+	ar->item += SUB_ORDINALS; /* reserved whatever happens below */
+	if (r->task->skip >= ar->item)
+		return; /* read in full by an earlier run */
 	if (!ar->tmpdir) {
 		const char *t = getenv("TMPDIR");
 		char tmpl[4096];
@@ -845,10 +946,21 @@ arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const c
 				  "member %s (%s) could not be copied whole: %s", path, what,
 				  e->error[0] ? e->error : strerror(errno));
 		} else {
-			/* Dispatch by format.  The PST reader (issue 3) plugs in here:
-			 * read the copy as a sub-task whose ordinals follow ours. */
-			emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
-				  "member %s is %s: no reader for it in this build", path, what);
+			/* Dispatch by format, as for a file of its own: its items
+			 * take a range of ordinals of their own */
+			sub_sink ss = { { &sub_ops }, r, ord_base,
+					SUB_FOLDER_IDS * (int64_t)(ar->spills + 1), folder };
+			lka_task sub = { file, path, fmt, 0 };
+
+			if (r->task->skip > ss.ord_base)
+				sub.skip = r->task->skip - ss.ord_base;
+			ar->spills++;
+			if (fmt == LKA_FMT_UNKNOWN || fmt == LKA_FMT_ARCHIVE)
+				emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
+					  "member %s is %s: no reader for it in this build", path,
+					  what);
+			else if (!r->stop)
+				(void)lka_read_task(r->rc, &sub, &ss.base);
 		}
 	}
 	close(fd);
@@ -919,7 +1031,11 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 			  "member name %s escapes the archive (%s): recorded, never followed",
 			  e->path, e->name_flags);
 	if (e->len >= 4 && !memcmp(e->data, "!BDN", 4)) {
-		arc_spill(ar, arc, e, path, "an Outlook PST/OST");
+		/* a PST/OST needs random access: read from a private copy (the
+		 * format comes from detection, LKA_FMT_PST once issue 3 lands) */
+		arc_spill(ar, arc, e, path, "an Outlook PST/OST",
+			  lka_detect_format(e->data, e->len < ARC_PEEK ? e->len : ARC_PEEK, base),
+			  arc_folder(ar, path, dlen, NULL));
 		goto out;
 	}
 	if (!e->at_end)
