@@ -40,6 +40,14 @@ sample_msg(int depth)
 	m->atts[0].size = 5;
 	m->atts[0].data = (unsigned char *)strdup("%PDF-");
 	m->atts[0].data_len = 5;
+	m->atts[0].container = strdup("zip");
+	m->atts[0].encrypted = true;
+	m->atts[0].password = strdup("Inv2024!");
+	m->atts[0].n_children = 1;
+	m->atts[0].children = calloc(1, sizeof *m->atts[0].children);
+	m->atts[0].children[0].part_path = strdup("../x.eml");
+	m->atts[0].children[0].name_flags = strdup("dotdot,legacy-charset");
+	m->atts[0].children[0].encrypted = true;
 	if (depth > 0)
 		m->atts[0].embedded = sample_msg(depth - 1);
 	lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, "offset 12", "bad %s", "thing");
@@ -130,6 +138,14 @@ main(void)
 			ok(memcmp(d->raw_sha256, m->raw_sha256, 32) == 0, "raw sha256");
 			is_int((long long)d->atts[0].data_len, 5, "attachment bytes");
 			ok(memcmp(d->atts[0].data, "%PDF-", 5) == 0, "attachment content");
+			is_str(d->atts[0].container, "zip", "container survives");
+			ok(d->atts[0].encrypted, "encrypted flag survives");
+			is_str(d->atts[0].password, "Inv2024!", "password survives");
+			ok(d->atts[0].n_children == 1 && d->atts[0].children[0].encrypted &&
+				   d->atts[0].children[0].name_flags &&
+				   !strcmp(d->atts[0].children[0].name_flags, "dotdot,legacy-charset") &&
+				   !strcmp(d->atts[0].children[0].part_path, "../x.eml"),
+			   "members with their name flags survive");
 			is_int(d->diags.n, 1, "diag survives");
 			while (d->n_atts && d->atts[0].embedded) {
 				d = d->atts[0].embedded;
