@@ -26,7 +26,8 @@
 /* The library's schema history: steps[k] upgrades schema k to k+1. */
 static const lka_migration migrations[] = {
 	{ "create the case (schema 1)", lka_sql_schema },
-	{ "PST: engines, MAPI addresses, folder roles and counts (schema 2)", lka_sql_pst },
+	{ "contacts and people (schema 2)", lka_sql_contacts },
+	{ "PST: engines, MAPI addresses, folder roles and counts (schema 3)", lka_sql_pst },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,
@@ -39,6 +40,7 @@ static const struct {
 	const char *what, *sql;
 } view_sets[] = {
 	{ "create the views", lka_sql_views },
+	{ "create the contact and people views", lka_sql_contacts_views },
 	{ "create the PST views", lka_sql_pst_views },
 };
 
@@ -337,6 +339,8 @@ lka_case_free(lka_case *kase)
 		return;
 	for (size_t i = 0; i < LKA_ARRAY_LEN(kase->stmt); i++)
 		sqlite3_finalize(kase->stmt[i]);
+	for (size_t i = 0; i < LKA_ARRAY_LEN(kase->cstmt); i++)
+		sqlite3_finalize(kase->cstmt[i]);
 	if (kase->db) {
 		if (!sqlite3_get_autocommit(kase->db))
 			sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);

@@ -13,12 +13,14 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 2
+#define LKA_SCHEMA_VERSION 3
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
 extern const char lka_sql_pst[];    /* generated from sql/pst.sql */
 extern const char lka_sql_pst_views[]; /* generated from sql/pst-views.sql */
+extern const char lka_sql_contacts[];       /* sql/contacts.sql */
+extern const char lka_sql_contacts_views[]; /* sql/contacts-views.sql */
 
 struct lka_case {
 	lka_ctx *ctx;
@@ -26,6 +28,7 @@ struct lka_case {
 	char *path;
 	bool readonly;
 	sqlite3_stmt *stmt[40]; /* prepared statements, by enum in sink-case.c */
+	sqlite3_stmt *cstmt[8]; /* prepared statements of sink-contact.c */
 	int tx_depth;           /* open transaction (1) */
 	int64_t run_id;         /* ingest_runs row of the current run (run_begin), 0 if none */
 	void *zstream;          /* zlib deflate state reused for every blob (sink-case.c) */
@@ -133,6 +136,7 @@ typedef struct lka_msgorigin {
 /* Counters the message writer adds to. */
 typedef struct lka_write_counts {
 	uint64_t messages, attachments, errors, blobs_new;
+	uint64_t contacts; /* lka_case__contact_write */
 } lka_write_counts;
 
 /*
@@ -144,6 +148,14 @@ typedef struct lka_write_counts {
  */
 lka_status lka_case__message_write(lka_case *kase, const lka_msgorigin *o, const lka_msg *m,
 				   bool store_content, lka_write_counts *counts, lka_error *err);
+
+/*
+ * Write an address-book entry (sink-contact.c): the contacts row with its
+ * e-mails, phones (E.164 added where possible), postal addresses, list
+ * members and diagnostics, in one SAVEPOINT.  o->loc locates the entry.
+ */
+lka_status lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const lka_contact *c,
+				   lka_write_counts *counts, lka_error *err);
 
 /* An errors row.  file_id, loc may be 0/NULL. */
 lka_status lka_case__error_write(lka_case *kase, int64_t source_id, int64_t file_id,

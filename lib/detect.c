@@ -19,6 +19,7 @@ static const char *const format_names[] = {
 	[LKA_FMT_UNKNOWN] = "unknown", [LKA_FMT_EML] = "eml",         [LKA_FMT_EMLX] = "emlx",
 	[LKA_FMT_MBOX] = "mbox",       [LKA_FMT_MAILDIR] = "maildir", [LKA_FMT_FOLDER] = "folder",
 	[LKA_FMT_PST] = "pst",
+	[LKA_FMT_VCARD] = "vcard",     [LKA_FMT_LDIF] = "ldif",       [LKA_FMT_CSVBOOK] = "csvbook",
 };
 
 const char *

@@ -581,6 +581,37 @@ out:
 }
 
 static void
+on_contact(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
+{
+	src *s = &ing->srcs[t->src_idx];
+	lka_write_counts n = { 0 };
+	lka_error e = { 0 };
+	lka_msgorigin o;
+
+	if (!ensure_tx(ing))
+		goto out;
+	o.source_id = s->id;
+	o.file_id = t->file_id;
+	o.folder_id = map_folder(t, folder_id, t->folder_id);
+	o.loc = *loc;
+	o.file_display = task_display(ing, t);
+	if (lka_case__contact_write(ing->kase, &o, c, &n, &e) != LKA_OK) {
+		if (e.kind == LKA_E_DB && e.status == LKA_FATAL) {
+			db_fail(ing, &e);
+			goto out;
+		}
+		char where[600];
+		loc_text(ing, where, sizeof where, t, loc);
+		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
+	}
+	ing->st.errors += n.errors;
+	ing->batch_items++;
+	item_done(t, loc->ordinal);
+out:
+	lka_contact_free(c);
+}
+
+static void
 on_diag(lka_ingest *ing, task *t, const lka_itemloc *loc, const lka_diag *d)
 {
 	char where[1200];
@@ -667,6 +698,17 @@ ds_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
 }
 
 static lka_status
+ds_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
+{
+	direct_sink *d = (direct_sink *)s;
+
+	on_contact(d->ing, d->t, loc, folder_id, c);
+	maybe_commit(d->ing);
+	tick(d->ing, false);
+	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+}
+
+static lka_status
 ds_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *dg)
 {
 	direct_sink *d = (direct_sink *)s;
@@ -675,7 +717,8 @@ ds_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *dg)
 	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
 }
 
-static const lka_sink_ops direct_ops = { ds_item_begin, ds_folder, ds_message, ds_diag };
+static const lka_sink_ops direct_ops = { ds_item_begin, ds_folder, ds_message, ds_contact,
+					      ds_diag };
 
 /* ------------------------------------------------- the reader process */
 
@@ -743,7 +786,26 @@ ps_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
 	return st;
 }
 
-static const lka_sink_ops pipe_ops = { ps_item_begin, ps_folder, ps_message, ps_diag };
+static lka_status
+ps_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
+{
+	pipe_sink *p = (pipe_sink *)s;
+	lka_status st;
+
+	if (lka_wire_put_contact(&p->out, p->task_id, loc, folder_id, c)) {
+		st = ps_flush(p, true);
+	} else {
+		lka_diag d = { LKA_FAILED, LKA_E_LIMIT, NULL,
+			       (char *)(uintptr_t)"contact too large to transfer from the reader" };
+		lka_buf_reset(&p->out);
+		st = ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, &d));
+	}
+	lka_contact_free(c);
+	return st;
+}
+
+static const lka_sink_ops pipe_ops = { ps_item_begin, ps_folder, ps_message, ps_contact,
+					    ps_diag };
 
 /* Read exactly n bytes; false at EOF or error. */
 static bool
@@ -1061,6 +1123,14 @@ handle_frame(lka_ingest *ing, worker *w, lka_frame *f)
 		}
 		on_message(ing, t, &f->loc, f->folder_id, f->msg);
 		f->msg = NULL;
+		break;
+	case LKA_FR_CONTACT:
+		if (!f->has_loc || !f->contact) {
+			w->kill_reason = "sent a contact without location (protocol error)";
+			break;
+		}
+		on_contact(ing, t, &f->loc, f->folder_id, f->contact);
+		f->contact = NULL;
 		break;
 	case LKA_FR_DIAG:
 		on_diag(ing, t, f->has_loc ? &f->loc : NULL, &f->diag);

@@ -128,3 +128,71 @@ lka_folder_clear(lka_folder *f)
 	free(f->engine);
 	memset(f, 0, sizeof *f);
 }
+
+void
+lka_contact_email_clear(lka_contact_email *e)
+{
+	free(e->address);
+	free(e->raw);
+	free(e->name);
+	free(e->type);
+	free(e->legacy_dn);
+	memset(e, 0, sizeof *e);
+}
+
+void
+lka_contact_phone_clear(lka_contact_phone *p)
+{
+	free(p->raw);
+	free(p->type);
+	memset(p, 0, sizeof *p);
+}
+
+void
+lka_contact_postal_clear(lka_contact_postal *p)
+{
+	free(p->type);
+	free(p->street);
+	free(p->locality);
+	free(p->region);
+	free(p->postcode);
+	free(p->country);
+	free(p->full);
+	memset(p, 0, sizeof *p);
+}
+
+void
+lka_contact_free(lka_contact *c)
+{
+	if (!c)
+		return;
+	free(c->item_class);
+	free(c->full_name);
+	free(c->given_name);
+	free(c->family_name);
+	free(c->middle_name);
+	free(c->nickname);
+	free(c->prefix);
+	free(c->suffix);
+	free(c->organization);
+	free(c->department);
+	free(c->title);
+	free(c->birthday);
+	free(c->note);
+	free(c->uid);
+	free(c->url);
+	for (size_t i = 0; i < c->n_emails; i++)
+		lka_contact_email_clear(&c->emails[i]);
+	free(c->emails);
+	for (size_t i = 0; i < c->n_phones; i++)
+		lka_contact_phone_clear(&c->phones[i]);
+	free(c->phones);
+	for (size_t i = 0; i < c->n_postals; i++)
+		lka_contact_postal_clear(&c->postals[i]);
+	free(c->postals);
+	for (size_t i = 0; i < c->n_members; i++)
+		lka_contact_email_clear(&c->members[i]);
+	free(c->members);
+	lka_diags_free(&c->diags);
+	free(c);
+}

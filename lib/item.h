@@ -134,4 +134,46 @@ typedef struct lka_itemloc {
 	int64_t length;    /* bytes, -1 if unknown */
 } lka_itemloc;
 
+/*
+ * A contact (address-book entry) or a distribution list / group, from a PST,
+ * a vCard, an LDIF or a CSV address book.  Strings are UTF-8, each may be NULL.
+ */
+typedef struct lka_contact_email {
+	char *address;  /* normalised (lka_addr_normalize), NULL if unusable */
+	char *raw;      /* as written */
+	char *name;     /* display name for this address (PST "email1 display name"), may be NULL */
+	char *type;     /* "SMTP", "EX", "internet", "home", "work", "pref" ... as the source says; may be NULL */
+	char *legacy_dn;/* Exchange legacy DN when the source has one (PST), else NULL */
+} lka_contact_email;
+
+typedef struct lka_contact_phone {
+	char *raw;      /* as written */
+	char *type;     /* "mobile", "home", "work", "fax", "pager", "other" ... may be NULL */
+} lka_contact_phone;   /* E.164 normalisation is done by the people builder, not the reader */
+
+typedef struct lka_contact_postal {
+	char *type;     /* "home", "work", "other" ... may be NULL */
+	char *street, *locality, *region, *postcode, *country; /* each may be NULL */
+	char *full;     /* one line or multi-line as written, may be NULL */
+} lka_contact_postal;
+
+typedef struct lka_contact {
+	char *item_class;  /* "IPM.Contact", "IPM.DistList", "vcard", "ldif", "csv" */
+	bool is_list;      /* a distribution list / group: members[] filled */
+	char *full_name, *given_name, *family_name, *middle_name, *nickname, *prefix, *suffix;
+	char *organization, *department, *title;
+	char *birthday;    /* "YYYY-MM-DD" when parseable, else as written; NULL if none */
+	char *note, *uid, *url;
+	lka_contact_email *emails; size_t n_emails;
+	lka_contact_phone *phones; size_t n_phones;
+	lka_contact_postal *postals; size_t n_postals;
+	lka_contact_email *members; size_t n_members; /* list members (name + address) */
+	lka_diags diags;
+} lka_contact;
+
+void lka_contact_free(lka_contact *c); /* everything it owns, and c; NULL ok */
+void lka_contact_email_clear(lka_contact_email *e);
+void lka_contact_phone_clear(lka_contact_phone *p);
+void lka_contact_postal_clear(lka_contact_postal *p);
+
 #endif /* LKA_ITEM_H */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -313,6 +314,124 @@ gk_item(gk *g, pst_item *it, int depth)
 }
 
 static void
+gk_phone(lka_contact *c, char *raw, const char *type)
+{
+	lka_contact_phone *p;
+
+	if (!raw)
+		return;
+	p = realloc(c->phones, (c->n_phones + 1) * sizeof *p);
+	if (!p) {
+		free(raw);
+		return;
+	}
+	c->phones = p;
+	p[c->n_phones].raw = raw;
+	p[c->n_phones].type = lka__strdup(type);
+	c->n_phones++;
+}
+
+static void
+gk_postal(lka_contact *c, const char *type, char *full)
+{
+	lka_contact_postal *p;
+
+	if (!full)
+		return;
+	p = realloc(c->postals, (c->n_postals + 1) * sizeof *p);
+	if (!p) {
+		free(full);
+		return;
+	}
+	c->postals = p;
+	p = &p[c->n_postals++];
+	memset(p, 0, sizeof *p);
+	p->type = lka__strdup(type);
+	p->full = full;
+}
+
+/* A contact as libpst reads it (no distribution-list members: libpst does not decode them). */
+static lka_contact *
+gk_contact(pst_item *it)
+{
+	char csb[64];
+	const char *cs = item_cs(it, csb, sizeof csb);
+	lka_contact *c = calloc(1, sizeof *c);
+	pst_item_contact *pc = it->contact;
+
+	if (!c)
+		return NULL;
+	c->item_class = lka_text_to_utf8(it->ascii_type, strlen(it->ascii_type), cs, NULL);
+	c->is_list = !strncmp(it->ascii_type, "IPM.DistList", 12);
+	c->full_name = gs(&it->subject, cs);
+	c->note = gs(&it->body, cs);
+	if (pc) {
+		const pst_string *a[3] = { &pc->address1, &pc->address2, &pc->address3 };
+		const pst_string *t[3] = { &pc->address1_transport, &pc->address2_transport,
+					   &pc->address3_transport };
+		const pst_string *dn[3] = { &pc->address1_desc, &pc->address2_desc,
+					    &pc->address3_desc };
+		if (!c->full_name)
+			c->full_name = gs(&pc->fullname, cs);
+		c->given_name = gs(&pc->first_name, cs);
+		c->family_name = gs(&pc->surname, cs);
+		c->middle_name = gs(&pc->middle_name, cs);
+		c->nickname = gs(&pc->nickname, cs);
+		c->prefix = gs(&pc->display_name_prefix, cs);
+		c->suffix = gs(&pc->suffix, cs);
+		c->organization = gs(&pc->company_name, cs);
+		c->department = gs(&pc->department, cs);
+		c->title = gs(&pc->job_title, cs);
+		c->url = gs(&pc->business_homepage, cs);
+		if (pc->birthday) {
+			int64_t s;
+			time_t tt;
+			struct tm tm;
+			char day[16];
+			if (ft(pc->birthday, &s) && (tt = (time_t)s, gmtime_r(&tt, &tm)) &&
+			    strftime(day, sizeof day, "%Y-%m-%d", &tm))
+				c->birthday = lka__strdup(day);
+		}
+		for (int k = 0; k < 3; k++) {
+			char *v = gs(a[k], cs);
+			lka_contact_email *e;
+			if (!v)
+				continue;
+			e = realloc(c->emails, (c->n_emails + 1) * sizeof *e);
+			if (!e) {
+				free(v);
+				continue;
+			}
+			c->emails = e;
+			e = &e[c->n_emails++];
+			memset(e, 0, sizeof *e);
+			e->raw = v;
+			e->type = gs(t[k], cs);
+			e->name = gs(dn[k], cs);
+			if (strchr(v, '@') && (!e->type || !strcasecmp(e->type, "SMTP")))
+				e->address = lka_addr_normalize(v);
+			else if (v[0] == '/')
+				e->legacy_dn = lka__strdup(v);
+		}
+		gk_phone(c, gs(&pc->mobile_phone, cs), "mobile");
+		gk_phone(c, gs(&pc->business_phone, cs), "work");
+		gk_phone(c, gs(&pc->business_phone2, cs), "work");
+		gk_phone(c, gs(&pc->home_phone, cs), "home");
+		gk_phone(c, gs(&pc->home_phone2, cs), "home");
+		gk_phone(c, gs(&pc->business_fax, cs), "fax");
+		gk_phone(c, gs(&pc->home_fax, cs), "fax");
+		gk_phone(c, gs(&pc->pager_phone, cs), "pager");
+		gk_phone(c, gs(&pc->primary_phone, cs), "pref");
+		gk_phone(c, gs(&pc->other_phone, cs), "other");
+		gk_phone(c, gs(&pc->car_phone, cs), "car");
+		gk_postal(c, "work", gs(&pc->business_address, cs));
+		gk_postal(c, "home", gs(&pc->home_address, cs));
+		gk_postal(c, "other", gs(&pc->other_address, cs));
+	}
+	return c;
+}
+
+static void
 gk_folder(gk *g, pst_desc_tree *folder, uint64_t parent_id, const char *name, const char *cls,
 	  int64_t count)
 {
@@ -361,7 +480,16 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			continue;
 		}
 		count++;
-		if (!known(g, c->d_id)) {
+		if (!known(g, c->d_id) && ci->ascii_type &&
+		    (!strncmp(ci->ascii_type, "IPM.Contact", 11) ||
+		     !strncmp(ci->ascii_type, "IPM.DistList", 12))) {
+			lka_contact *k = gk_contact(ci);
+			if (k) {
+				lka_wire_put_contact(&g->out, 0, &cl, (int64_t)d->d_id, k);
+				lka_contact_free(k);
+				gk_flush(g);
+			}
+		} else if (!known(g, c->d_id)) {
 			lka_msg *m = gk_item(g, ci, 0);
 			if (m) {
 				lka_wire_put_message(&g->out, 0, &cl, (int64_t)d->d_id, m);

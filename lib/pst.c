@@ -633,6 +633,8 @@ lka__rtf_to_text(const char *p, size_t n)
 /* ------------------------------------------------------------ messages */
 
 static lka_msg *read_item(prun *r, libpff_item_t *it, int depth);
+static void emit_item_msg(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered,
+			  const lka_itemloc *loc);
 static char *strip_angle_dup(char *s);
 
 static void
@@ -974,56 +976,64 @@ render_contact(libpff_item_t *it, const char *cs, lka_buf *b, lka_msg *m)
 	}
 }
 
-/* A distribution list's one-off members (PidLidDistributionListOneOffMembers). */
+/* One one-off entry id: flags(4) uid(16) version(2) flags(2) name, type, address. */
+static void
+one_off(const unsigned char *p, size_t sz, lka_buf *b, lka_msg *m)
+{
+	char *parts[3] = { NULL, NULL, NULL };
+	size_t off = 24;
+	bool uni;
+
+	if (sz < 24)
+		return;
+	uni = (p[23] & 0x80) != 0;
+	for (int k = 0; k < 3 && off < sz; k++) {
+		size_t end = off;
+		if (uni) {
+			while (end + 1 < sz && (p[end] || p[end + 1]))
+				end += 2;
+			parts[k] = lka_text_to_utf8((const char *)p + off, end - off, "utf-16le", NULL);
+			off = end + 2;
+		} else {
+			while (end < sz && p[end])
+				end++;
+			parts[k] = lka_text_to_utf8((const char *)p + off, end - off, NULL, NULL);
+			off = end + 1;
+		}
+	}
+	lka_buf_printf(b, "Member: %s <%s>\n", parts[0] ? parts[0] : "", parts[2] ? parts[2] : "");
+	(void)add_addr(m, LKA_ROLE_TO, parts[0], parts[2], parts[1], NULL);
+	for (int k = 0; k < 3; k++)
+		free(parts[k]);
+}
+
+/*
+ * A distribution list's one-off members (PidLidDistributionListOneOffMembers,
+ * multiple binary).  This libpff returns no values for multi-valued binary
+ * properties, so the stored array is read here: count(4), offsets(4 each), data.
+ */
 static void
 read_dl_members(libpff_item_t *it, lka_buf *b, lka_msg *m)
 {
-	libpff_multi_value_t *mv = NULL;
-	int n = 0;
+	const uint8_t *d;
+	uint32_t vt, count;
+	size_t n;
 
-	if (libpff_item_get_entry_multi_value(it, 0, P_DL_ONE_OFF, &mv, 0, NULL) != 1 || !mv)
+	if (!prop_raw(it, 0, P_DL_ONE_OFF, &vt, &d, &n) || vt != 0x1102 || n < 4)
 		return;
-	if (libpff_multi_value_get_number_of_values(mv, &n, NULL) == 1) {
-		for (int i = 0; i < n; i++) {
-			size_t sz = 0, off = 24;
-			unsigned char *p;
-			char *parts[3] = { NULL, NULL, NULL };
-			bool uni;
-
-			if (libpff_multi_value_get_value_binary_data_size(mv, i, &sz, NULL) != 1 ||
-			    sz < 24 || !(p = malloc(sz)))
-				continue;
-			if (libpff_multi_value_get_value_binary_data(mv, i, p, sz, NULL) != 1) {
-				free(p);
-				continue;
-			}
-			/* one-off entry id: flags(4) uid(16) version(2) flags(2) name type address */
-			uni = (p[23] & 0x80) != 0;
-			for (int k = 0; k < 3 && off < sz; k++) {
-				size_t end = off;
-				if (uni) {
-					while (end + 1 < sz && (p[end] || p[end + 1]))
-						end += 2;
-					parts[k] = lka_text_to_utf8((const char *)p + off, end - off,
-								    "utf-16le", NULL);
-					off = end + 2;
-				} else {
-					while (end < sz && p[end])
-						end++;
-					parts[k] = lka_text_to_utf8((const char *)p + off, end - off,
-								    NULL, NULL);
-					off = end + 1;
-				}
-			}
-			lka_buf_printf(b, "Member: %s <%s>\n", parts[0] ? parts[0] : "",
-				       parts[2] ? parts[2] : "");
-			(void)add_addr(m, LKA_ROLE_TO, parts[0], parts[2], parts[1], NULL);
-			for (int k = 0; k < 3; k++)
-				free(parts[k]);
-			free(p);
-		}
+	count = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+	if (count > (n - 4) / 4)
+		return;
+	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *o = d + 4 + 4 * (size_t)i;
+		size_t start = (size_t)o[0] | (size_t)o[1] << 8 | (size_t)o[2] << 16 | (size_t)o[3] << 24;
+		size_t end = n;
+		if (i + 1 < count)
+			end = (size_t)o[4] | (size_t)o[5] << 8 | (size_t)o[6] << 16 | (size_t)o[7] << 24;
+		if (start < 4 + 4 * (size_t)count || start > end || end > n)
+			continue;
+		one_off(d + start, end - start, b, m);
 	}
-	libpff_multi_value_free(&mv, NULL);
 }
 
 /* ------------------------------------------------------------- bodies */
@@ -1254,8 +1264,209 @@ entryid_nid(libpff_item_t *store, uint32_t tag)
 	return nid;
 }
 
+/* ---------------------------------------------------------- contacts */
+
+static bool
+c_email(lka_contact_email **v, size_t *n, char *name, char *addr, char *type)
+{
+	lka_contact_email *p = realloc(*v, (*n + 1) * sizeof **v), *e;
+	bool smtp_like = addr && strchr(addr, '@') && (!type || streq_ci(type, "SMTP"));
+
+	if (!p) {
+		free(name);
+		free(addr);
+		free(type);
+		return false;
+	}
+	*v = p;
+	e = &p[(*n)++];
+	memset(e, 0, sizeof *e);
+	e->name = name;
+	e->type = type;
+	e->raw = addr;
+	e->address = smtp_like ? lka_addr_normalize(addr) : NULL;
+	if (addr && (streq_ci(type, "EX") || addr[0] == '/'))
+		e->legacy_dn = lka__strdup(addr);
+	return true;
+}
+
+static void
+c_phone(lka_contact *c, char *raw, const char *type)
+{
+	lka_contact_phone *p;
+
+	if (!raw)
+		return;
+	p = realloc(c->phones, (c->n_phones + 1) * sizeof *p);
+	if (!p) {
+		free(raw);
+		return;
+	}
+	c->phones = p;
+	p[c->n_phones].raw = raw;
+	p[c->n_phones].type = lka__strdup(type);
+	c->n_phones++;
+}
+
+static void
+c_postal(lka_contact *c, const char *type, char *full, char *street, char *city, char *region,
+	 char *code, char *country)
+{
+	lka_contact_postal *p;
+
+	if (!full && !street && !city && !region && !code && !country)
+		return;
+	p = realloc(c->postals, (c->n_postals + 1) * sizeof *p);
+	if (!p) {
+		free(full), free(street), free(city), free(region), free(code), free(country);
+		return;
+	}
+	c->postals = p;
+	p = &p[c->n_postals++];
+	p->type = lka__strdup(type);
+	p->full = full;
+	p->street = street;
+	p->locality = city;
+	p->region = region;
+	p->postcode = code;
+	p->country = country;
+}
+
+/* A PST contact or distribution list as a contact item (contract §A). */
+static lka_contact *
+read_contact(prun *r, libpff_item_t *it, const char *cls)
+{
+	static const struct {
+		uint32_t tag;
+		const char *type;
+	} phones[] = {
+		{ 0x3a1c, "mobile" }, { 0x3a08, "work" },  { 0x3a1b, "work" },  { 0x3a09, "home" },
+		{ 0x3a2f, "home" },   { 0x3a24, "fax" },   { 0x3a25, "fax" },   { 0x3a23, "fax" },
+		{ 0x3a21, "pager" },  { 0x3a1a, "pref" },  { 0x3a1f, "other" }, { 0x3a1e, "car" },
+		{ 0x3a02, "callback" }, { 0x3a1d, "radio" }, { 0x3a2d, "isdn" }, { 0x3a2e, "assistant" },
+		{ 0x3a4b, "telex" },  { 0x3a2c, "telex" },
+	};
+	char csbuf[32];
+	const char *cs = item_charset(r, it, csbuf, sizeof csbuf);
+	lka_contact *c = calloc(1, sizeof *c);
+	int64_t t;
+
+	if (!c)
+		return NULL;
+	c->item_class = lka__strdup(cls);
+	c->is_list = prefix_ci(cls, "ipm.distlist");
+	c->full_name = prop_str_ne(it, 0, P_DISPLAY_NAME, cs);
+	if (!c->full_name)
+		c->full_name = prop_str_ne(it, 0, P_SUBJECT, cs);
+	c->given_name = prop_str_ne(it, 0, 0x3a06, cs);
+	c->family_name = prop_str_ne(it, 0, 0x3a11, cs);
+	c->middle_name = prop_str_ne(it, 0, 0x3a44, cs);
+	c->nickname = prop_str_ne(it, 0, 0x3a4f, cs);
+	c->prefix = prop_str_ne(it, 0, 0x3a45, cs);
+	c->suffix = prop_str_ne(it, 0, 0x3a05, cs);
+	c->organization = prop_str_ne(it, 0, 0x3a16, cs);
+	c->department = prop_str_ne(it, 0, 0x3a18, cs);
+	c->title = prop_str_ne(it, 0, 0x3a17, cs);
+	c->url = prop_str_ne(it, 0, 0x3a51, cs);
+	if (!c->url)
+		c->url = prop_str_ne(it, 0, 0x3a50, cs);
+	if (prop_time(it, 0, 0x3a42, &t)) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		char day[16];
+		if (gmtime_r(&tt, &tm) && strftime(day, sizeof day, "%Y-%m-%d", &tm))
+			c->birthday = lka__strdup(day);
+	}
+	c->note = body_plain(it, cs);
+	if (!c->note) {
+		char *h = body_html(it, cs);
+		c->note = h ? lka_html_to_text(h, strlen(h)) : body_rtf(it);
+		free(h);
+	}
+	cap_text(c->note, r->lim->text_bytes);
+	for (uint32_t k = 0; k < 3; k++) {
+		uint32_t base = P_EMAIL1_DISPLAY + 0x10 * k;
+		char *addr = prop_str_ne(it, 0, base + 3, cs);
+		if (addr) {
+			char *name = prop_str_ne(it, 0, base, cs);
+			if (!name)
+				name = prop_str_ne(it, 0, base + 4, cs);
+			(void)c_email(&c->emails, &c->n_emails, name, addr,
+				      prop_str_ne(it, 0, base + 2, cs));
+		}
+	}
+	for (size_t i = 0; i < LKA_ARRAY_LEN(phones); i++)
+		c_phone(c, prop_str_ne(it, 0, phones[i].tag, cs), phones[i].type);
+	c_postal(c, "work", prop_str_ne(it, 0, 0x801b, cs), prop_str_ne(it, 0, 0x3a29, cs),
+		 prop_str_ne(it, 0, 0x3a27, cs), prop_str_ne(it, 0, 0x3a28, cs),
+		 prop_str_ne(it, 0, 0x3a2a, cs), prop_str_ne(it, 0, 0x3a26, cs));
+	c_postal(c, "home", prop_str_ne(it, 0, 0x801a, cs), prop_str_ne(it, 0, 0x3a5d, cs),
+		 prop_str_ne(it, 0, 0x3a59, cs), prop_str_ne(it, 0, 0x3a5c, cs),
+		 prop_str_ne(it, 0, 0x3a5b, cs), prop_str_ne(it, 0, 0x3a5a, cs));
+	c_postal(c, "other", prop_str_ne(it, 0, 0x801c, cs), prop_str_ne(it, 0, 0x3a63, cs),
+		 prop_str_ne(it, 0, 0x3a5f, cs), prop_str_ne(it, 0, 0x3a62, cs),
+		 prop_str_ne(it, 0, 0x3a61, cs), prop_str_ne(it, 0, 0x3a60, cs));
+	if (c->is_list) {
+		lka_msg tmp;
+		lka_buf b;
+		memset(&tmp, 0, sizeof tmp);
+		lka_buf_init(&b, 0);
+		read_dl_members(it, &b, &tmp);
+		lka_buf_free(&b);
+		for (size_t i = 0; i < tmp.n_addrs; i++) {
+			lka_addr *a = &tmp.addrs[i];
+			char *addr = a->address ? a->address : a->legacy_dn;
+			(void)c_email(&c->members, &c->n_members, a->name,
+				      lka__strdup(addr ? addr : a->raw), a->addr_type);
+			a->name = NULL;
+			a->addr_type = NULL;
+		}
+		tmp.item_class = NULL;
+		for (size_t i = 0; i < tmp.n_addrs; i++) {
+			free(tmp.addrs[i].address);
+			free(tmp.addrs[i].raw);
+			free(tmp.addrs[i].legacy_dn);
+		}
+		free(tmp.addrs);
+	}
+	return c;
+}
+
+static bool
+contact_class(const char *cls)
+{
+	return prefix_ci(cls, "ipm.contact") || prefix_ci(cls, "ipm.distlist");
+}
+
 static void
 emit_item(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered, const lka_itemloc *loc)
+{
+	if (!recovered && r->sink->ops->contact) {
+		char csbuf[32], *cls = prop_str_ne(it, 0, P_MESSAGE_CLASS,
+						   item_charset(r, it, csbuf, sizeof csbuf));
+		if (contact_class(cls)) {
+			lka_contact *c = read_contact(r, it, cls);
+			uint32_t nid = 0;
+			free(cls);
+			if (!c) {
+				emit_diag(r, loc, LKA_FAILED, LKA_E_NOMEM, NULL, "out of memory");
+				r->failed++;
+				return;
+			}
+			if (libpff_item_get_identifier(it, &nid, NULL) == 1)
+				note_known(r, nid);
+			r->items++;
+			sink_status(r, r->sink->ops->contact(r->sink, loc, folder_id, c));
+			return;
+		}
+		free(cls);
+	}
+	emit_item_msg(r, it, folder_id, recovered, loc);
+}
+
+static void
+emit_item_msg(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered,
+	      const lka_itemloc *loc)
 {
 	lka_msg *m = read_item(r, it, 0);
 	uint32_t nid = 0;
@@ -1664,6 +1875,35 @@ lp_message(prun *r, lka_frame *f)
 	sink_status(r, r->sink->ops->message(r->sink, &loc, pf ? pf->id : 0, m));
 }
 
+static void
+lp_contact(prun *r, lka_frame *f)
+{
+	struct pfolder *pf = find_folder(r, (uint64_t)f->folder_id);
+	lka_itemloc loc = { r->ordinal++, -1, -1 };
+	uint64_t nid = f->loc.ordinal;
+	lka_contact *c = f->contact;
+
+	f->contact = NULL;
+	note_known(r, nid);
+	for (size_t i = 0; i < r->n_stubs; i++) {
+		if (r->stubs[i].m && r->stubs[i].nid == nid) {
+			lka_msg_free(r->stubs[i].m);
+			r->stubs[i].m = NULL;
+		}
+	}
+	if (loc.ordinal < r->task->skip || r->stop) {
+		lka_contact_free(c);
+		return;
+	}
+	sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
+	if (r->stop) {
+		lka_contact_free(c);
+		return;
+	}
+	r->pst_items++;
+	sink_status(r, r->sink->ops->contact(r->sink, &loc, pf ? pf->id : 0, c));
+}
+
 static bool
 lp_frame(void *arg, lka_frame *f)
 {
@@ -1677,6 +1917,11 @@ lp_frame(void *arg, lka_frame *f)
 		if (!f->msg)
 			return false;
 		lp_message(r, f);
+		return !r->stop;
+	case LKA_FR_CONTACT:
+		if (!f->contact)
+			return false;
+		lp_contact(r, f);
 		return !r->stop;
 	case LKA_FR_DIAG:
 		emit_diag(r, NULL, f->diag.severity == LKA_FAILED ? LKA_FAILED : LKA_WARN,

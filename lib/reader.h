@@ -16,11 +16,15 @@ typedef enum lka_format {
 	LKA_FMT_MBOX,        /* mboxo / mboxrd / mboxcl */
 	LKA_FMT_MAILDIR,     /* a folder with cur/ new/ tmp/ (source kind only) */
 	LKA_FMT_FOLDER,      /* a plain folder of evidence files (source kind only) */
+	LKA_FMT_VCARD,       /* vCard 2.1 / 3.0 / 4.0 address book (.vcf) */
+	LKA_FMT_LDIF,        /* LDIF address book (Thunderbird, Outlook, OpenLDAP exports) */
+	LKA_FMT_CSVBOOK,     /* CSV / TSV address book (Outlook, Google, Thunderbird exports) */
 	LKA_FMT_PST,         /* Outlook PST or OST, ANSI or Unicode ("!BDN") */
 	LKA_FMT__COUNT
 } lka_format;
 
-const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder", "pst" */
+const char *lka_format_name(lka_format f); /* "unknown", "eml", "emlx", "mbox", "maildir", "folder",
+					    "vcard", "ldif", "csvbook", "pst" */
 lka_format lka_format_from_name(const char *name);
 
 /*

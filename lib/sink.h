@@ -23,6 +23,9 @@ typedef struct lka_sink_ops {
 	/* A complete top-level message.  folder_id is a reader folder id, or 0
 	 * for the folder the task was given.  Ownership of m passes to the sink. */
 	lka_status (*message)(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m);
+	/* A complete top-level contact or distribution list (address books,
+	 * PST contact folders): like message(), ownership of c passes to the sink. */
+	lka_status (*contact)(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c);
 	/* Damage not attached to a message: an item that could not be read at
 	 * all (loc set), or a problem with the file itself (loc NULL). */
 	lka_status (*diag)(lka_sink *s, const lka_itemloc *loc, const lka_diag *d);

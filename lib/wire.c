@@ -155,6 +155,55 @@ put_msg(lka_buf *b, const lka_msg *m, int depth)
 	return ok && put_str(b, m->engine) && put_u8(b, m->recovered);
 }
 
+static bool
+put_cemail(lka_buf *b, const lka_contact_email *e)
+{
+	return put_str(b, e->address) && put_str(b, e->raw) && put_str(b, e->name) &&
+	       put_str(b, e->type) && put_str(b, e->legacy_dn);
+}
+
+static bool
+put_contact(lka_buf *b, const lka_contact *c)
+{
+	bool ok = put_str(b, c->item_class) && put_u8(b, c->is_list) && put_str(b, c->full_name) &&
+		  put_str(b, c->given_name) && put_str(b, c->family_name) &&
+		  put_str(b, c->middle_name) && put_str(b, c->nickname) && put_str(b, c->prefix) &&
+		  put_str(b, c->suffix) && put_str(b, c->organization) &&
+		  put_str(b, c->department) && put_str(b, c->title) && put_str(b, c->birthday) &&
+		  put_str(b, c->note) && put_str(b, c->uid) && put_str(b, c->url);
+	ok = ok && put_u32(b, (uint32_t)c->n_emails);
+	for (size_t i = 0; ok && i < c->n_emails; i++)
+		ok = put_cemail(b, &c->emails[i]);
+	ok = ok && put_u32(b, (uint32_t)c->n_phones);
+	for (size_t i = 0; ok && i < c->n_phones; i++)
+		ok = put_str(b, c->phones[i].raw) && put_str(b, c->phones[i].type);
+	ok = ok && put_u32(b, (uint32_t)c->n_postals);
+	for (size_t i = 0; ok && i < c->n_postals; i++) {
+		const lka_contact_postal *p = &c->postals[i];
+		ok = put_str(b, p->type) && put_str(b, p->street) && put_str(b, p->locality) &&
+		     put_str(b, p->region) && put_str(b, p->postcode) && put_str(b, p->country) &&
+		     put_str(b, p->full);
+	}
+	ok = ok && put_u32(b, (uint32_t)c->n_members);
+	for (size_t i = 0; ok && i < c->n_members; i++)
+		ok = put_cemail(b, &c->members[i]);
+	ok = ok && put_u32(b, (uint32_t)c->diags.n);
+	for (size_t i = 0; ok && i < c->diags.n; i++)
+		ok = put_diag(b, &c->diags.v[i]);
+	return ok;
+}
+
+bool
+lka_wire_put_contact(lka_buf *b, uint64_t task_id, const lka_itemloc *loc, int64_t folder_id,
+		     const lka_contact *c)
+{
+	bool ok;
+	size_t at = frame_start(b, LKA_FR_CONTACT, task_id, &ok);
+
+	ok = ok && put_loc(b, loc) && put_i64(b, folder_id) && put_contact(b, c);
+	return frame_end(b, at, ok);
+}
+
 bool
 lka_wire_put_task(lka_buf *b, uint64_t id, const lka_task *t)
 {
@@ -433,10 +482,101 @@ get_msg(rd *r, int depth)
 	return m;
 }
 
+static void
+get_cemail(rd *r, lka_contact_email *e)
+{
+	e->address = get_str(r);
+	e->raw = get_str(r);
+	e->name = get_str(r);
+	e->type = get_str(r);
+	e->legacy_dn = get_str(r);
+}
+
+/* calloc n elements of size sz; bad on OOM. */
+static void *
+get_array(rd *r, size_t min_each, size_t sz, size_t *n)
+{
+	void *v;
+
+	*n = 0;
+	if (!get_count(r, min_each, n) || !*n)
+		return NULL;
+	v = calloc(*n, sz);
+	if (!v) {
+		*n = 0;
+		r->bad = true;
+	}
+	return v;
+}
+
+static lka_contact *
+get_contact(rd *r)
+{
+	lka_contact *c = calloc(1, sizeof *c);
+	size_t n;
+
+	if (!c) {
+		r->bad = true;
+		return NULL;
+	}
+	c->item_class = get_str(r);
+	c->is_list = get_u8(r) != 0;
+	c->full_name = get_str(r);
+	c->given_name = get_str(r);
+	c->family_name = get_str(r);
+	c->middle_name = get_str(r);
+	c->nickname = get_str(r);
+	c->prefix = get_str(r);
+	c->suffix = get_str(r);
+	c->organization = get_str(r);
+	c->department = get_str(r);
+	c->title = get_str(r);
+	c->birthday = get_str(r);
+	c->note = get_str(r);
+	c->uid = get_str(r);
+	c->url = get_str(r);
+	c->emails = get_array(r, 20, sizeof *c->emails, &n);
+	for (size_t i = 0; c->emails && i < n && !r->bad; i++) {
+		c->n_emails = i + 1;
+		get_cemail(r, &c->emails[i]);
+	}
+	c->phones = get_array(r, 8, sizeof *c->phones, &n);
+	for (size_t i = 0; c->phones && i < n && !r->bad; i++) {
+		c->n_phones = i + 1;
+		c->phones[i].raw = get_str(r);
+		c->phones[i].type = get_str(r);
+	}
+	c->postals = get_array(r, 28, sizeof *c->postals, &n);
+	for (size_t i = 0; c->postals && i < n && !r->bad; i++) {
+		lka_contact_postal *p = &c->postals[i];
+		c->n_postals = i + 1;
+		p->type = get_str(r);
+		p->street = get_str(r);
+		p->locality = get_str(r);
+		p->region = get_str(r);
+		p->postcode = get_str(r);
+		p->country = get_str(r);
+		p->full = get_str(r);
+	}
+	c->members = get_array(r, 20, sizeof *c->members, &n);
+	for (size_t i = 0; c->members && i < n && !r->bad; i++) {
+		c->n_members = i + 1;
+		get_cemail(r, &c->members[i]);
+	}
+	c->diags.v = get_array(r, 16, sizeof *c->diags.v, &n);
+	c->diags.cap = n;
+	for (size_t i = 0; c->diags.v && i < n && !r->bad; i++) {
+		c->diags.n = i + 1;
+		get_diag(r, &c->diags.v[i]);
+	}
+	return c;
+}
+
 void
 lka_frame_clear(lka_frame *f)
 {
 	lka_msg_free(f->msg);
+	lka_contact_free(f->contact);
 	lka_folder_clear(&f->folder);
 	free(f->diag.location);
 	free(f->diag.message);
@@ -484,6 +624,11 @@ lka_wire_get_frame(lka_frame *out, const unsigned char *p, size_t n)
 		get_loc(&r, &out->has_loc, &out->loc);
 		out->folder_id = get_i64(&r);
 		out->msg = get_msg(&r, 0);
+		break;
+	case LKA_FR_CONTACT:
+		get_loc(&r, &out->has_loc, &out->loc);
+		out->folder_id = get_i64(&r);
+		out->contact = get_contact(&r);
 		break;
 	case LKA_FR_DIAG:
 		get_loc(&r, &out->has_loc, &out->loc);

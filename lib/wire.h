@@ -18,6 +18,7 @@ typedef enum lka_frame_type {
 	LKA_FR_MESSAGE = 4,
 	LKA_FR_DIAG = 5,
 	LKA_FR_TASK_END = 6,
+	LKA_FR_CONTACT = 7,
 } lka_frame_type;
 
 /* A task as sent to a reader. */
@@ -34,8 +35,9 @@ typedef struct lka_frame {
 	uint64_t task_id;
 	bool has_loc;
 	lka_itemloc loc;
-	int64_t folder_id;     /* MESSAGE */
+	int64_t folder_id;     /* MESSAGE, CONTACT */
 	lka_msg *msg;          /* MESSAGE, owned */
+	lka_contact *contact;  /* CONTACT, owned */
 	lka_folder folder;     /* FOLDER, owned strings */
 	lka_diag diag;         /* DIAG, owned strings */
 	lka_status status;     /* TASK_END */
@@ -49,6 +51,8 @@ bool lka_wire_put_item_begin(lka_buf *b, uint64_t task_id, const lka_itemloc *lo
 bool lka_wire_put_folder(lka_buf *b, uint64_t task_id, const lka_folder *f);
 bool lka_wire_put_message(lka_buf *b, uint64_t task_id, const lka_itemloc *loc, int64_t folder_id,
 			  const lka_msg *m);
+bool lka_wire_put_contact(lka_buf *b, uint64_t task_id, const lka_itemloc *loc, int64_t folder_id,
+			  const lka_contact *c);
 bool lka_wire_put_diag(lka_buf *b, uint64_t task_id, const lka_itemloc *loc, const lka_diag *d);
 bool lka_wire_put_task_end(lka_buf *b, uint64_t task_id, lka_status st);
 

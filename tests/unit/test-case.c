@@ -359,6 +359,9 @@ test_newer(void)
 static void
 test_migrations(void)
 {
+	static const lka_migration one[] = {
+		{ "create the case (schema 1)", lka_sql_schema },
+	};
 	static const lka_migration two[] = {
 		{ "create the case (schema 1)", lka_sql_schema },
 		{ "test: sources gain a column", "ALTER TABLE sources ADD COLUMN test_note TEXT;" },
@@ -373,14 +376,14 @@ test_migrations(void)
 	lka_error e = { 0 };
 
 	tpath(path, sizeof path, "migrate.case");
-	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, two, 1, &e) == LKA_OK,
+	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, one, 1, &e) == LKA_OK,
 	   "create at schema 1");
 	lka_case_free(k);
 	k = NULL;
 
 	ok(lka_case__open_steps(&k, ctx, path, 0, three_bad, 3, &e) == LKA_FATAL && !k,
 	   "a failing step fails the open (%s)", e.msg);
-	ok(lka_case__open_steps(&k, ctx, path, 0, two, 1, &e) == LKA_OK && k,
+	ok(lka_case__open_steps(&k, ctx, path, 0, one, 1, &e) == LKA_OK && k,
 	   "the case still opens at schema 1");
 	ok(k && q_int(k, "PRAGMA user_version", NULL) == 1, "... its version unchanged");
 	ok(k && q_int(k, "SELECT count(*) FROM pragma_table_info('sources') "
@@ -404,9 +407,10 @@ test_migrations(void)
 	   "views recreated after the upgrade");
 	lka_case_free(k);
 	k = NULL;
-	ok(lka_case__open_steps(&k, ctx, path, 0, two, 1, &e) == LKA_FATAL &&
-		   e.kind == LKA_E_UNSUPPORTED && strstr(e.msg, "(schema 2)"),
-	   "a schema-1 library now refuses it as newer");
+	ok(lka_case__open_steps(&k, ctx, path, 0, one, 1, &e) == LKA_FATAL &&
+		   e.kind == LKA_E_UNSUPPORTED &&
+		   strstr(e.msg, "(schema 2)"),
+	   "the library (schema 1) now refuses it as newer");
 
 	tpath(path, sizeof path, "migrate0.case");
 	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, two, 2, &e) == LKA_OK && k &&
@@ -417,7 +421,7 @@ test_migrations(void)
 
 	/* An old case (schema 1) opened read-only by a schema-2 library. */
 	tpath(path, sizeof path, "migrate-ro.case");
-	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, two, 1, &e) == LKA_OK,
+	ok(lka_case__open_steps(&k, ctx, path, LKA_CASE_CREATE, one, 1, &e) == LKA_OK,
 	   "create at schema 1");
 	lka_case_free(k);
 	k = NULL;

@@ -84,6 +84,17 @@ col_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
 }
 
 static lka_status
+col_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *ct)
+{
+	col_sink *c = (col_sink *)(void *)s;
+
+	(void)folder_id;
+	push(c, 'C', loc);
+	lka_contact_free(ct);
+	return LKA_OK;
+}
+
+static lka_status
 col_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
 {
 	event *e = push((col_sink *)(void *)s, 'D', loc);
@@ -94,7 +105,8 @@ col_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
 	return LKA_OK;
 }
 
-static const lka_sink_ops col_ops = { col_begin, col_folder, col_message, col_diag };
+static const lka_sink_ops col_ops = { col_begin, col_folder, col_message, col_contact,
+					   col_diag };
 
 static void
 col_init(col_sink *c)
@@ -119,7 +131,7 @@ paired(const col_sink *c)
 		const event *e = &c->ev[i];
 		if (e->type == 'B') {
 			const event *x = i + 1 < c->n ? &c->ev[i + 1] : NULL;
-			if (!x || (x->type != 'M' && x->type != 'D') || !x->has_loc ||
+			if (!x || (x->type != 'M' && x->type != 'C' && x->type != 'D') || !x->has_loc ||
 			    memcmp(&x->loc, &e->loc, sizeof e->loc) != 0)
 				return false;
 			i++;

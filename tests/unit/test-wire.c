@@ -46,6 +46,40 @@ sample_msg(int depth)
 	return m;
 }
 
+static lka_contact *
+sample_contact(void)
+{
+	lka_contact *c = calloc(1, sizeof *c);
+
+	c->item_class = strdup("vcard");
+	c->full_name = strdup("Zoé Ménard");
+	c->given_name = strdup("Zoé");
+	c->family_name = strdup("Ménard");
+	c->organization = strdup("Mairie");
+	c->birthday = strdup("1980-02-29");
+	c->n_emails = 2;
+	c->emails = calloc(2, sizeof *c->emails);
+	c->emails[0].address = strdup("zoe@mairie.fr");
+	c->emails[0].raw = strdup("Zoe@Mairie.FR");
+	c->emails[0].type = strdup("work");
+	c->emails[1].raw = strdup("not an address");
+	c->n_phones = 1;
+	c->phones = calloc(1, sizeof *c->phones);
+	c->phones[0].raw = strdup("06 12 34 56 78");
+	c->phones[0].type = strdup("mobile");
+	c->n_postals = 1;
+	c->postals = calloc(1, sizeof *c->postals);
+	c->postals[0].locality = strdup("Lyon");
+	c->postals[0].postcode = strdup("69001");
+	c->n_members = 1;
+	c->members = calloc(1, sizeof *c->members);
+	c->members[0].name = strdup("Service");
+	c->members[0].address = strdup("service@mairie.fr");
+	c->is_list = true;
+	lka_diags_add(&c->diags, LKA_WARN, LKA_E_CORRUPT, "line 3", "bad line");
+	return c;
+}
+
 int
 main(void)
 {
@@ -55,6 +89,7 @@ main(void)
 	lka_diag dg = { LKA_FAILED, LKA_E_LIMIT, NULL, (char *)"too big" };
 	lka_task task = { "/ev/box.mbox", "box.mbox", LKA_FMT_MBOX, 5 };
 	lka_msg *m = sample_msg(3);
+	lka_contact *ct = sample_contact();
 	lka_frame f;
 	lka_wire_task wt;
 	size_t off = 0, fl;
@@ -74,6 +109,7 @@ main(void)
 	ok(lka_wire_put_item_begin(&b, 9, &loc), "encode item_begin");
 	ok(lka_wire_put_folder(&b, 9, &fo), "encode folder");
 	ok(lka_wire_put_message(&b, 9, &loc, 3, m), "encode message");
+	ok(lka_wire_put_contact(&b, 9, &loc, 5, ct), "encode contact");
 	ok(lka_wire_put_diag(&b, 9, &loc, &dg), "encode diag");
 	ok(lka_wire_put_diag(&b, 9, NULL, &dg), "encode diag without location");
 	ok(lka_wire_put_task_end(&b, 9, LKA_WARN), "encode task_end");
@@ -103,6 +139,24 @@ main(void)
 			is_int(f.folder_id, 3, "folder id");
 			break;
 		}
+		case LKA_FR_CONTACT: {
+			const lka_contact *d = f.contact;
+			is_str(d->full_name, "Zoé Ménard", "contact name survives");
+			is_str(d->birthday, "1980-02-29", "contact birthday");
+			ok(d->is_list, "contact is_list");
+			is_int(d->n_emails, 2, "contact e-mails");
+			is_str(d->emails[0].address, "zoe@mairie.fr", "contact address");
+			is_str(d->emails[0].type, "work", "contact address type");
+			ok(d->emails[1].address == NULL && d->emails[1].name == NULL,
+			   "contact NULL strings stay NULL");
+			is_str(d->phones[0].raw, "06 12 34 56 78", "contact phone");
+			is_str(d->postals[0].postcode, "69001", "contact postcode");
+			is_str(d->members[0].address, "service@mairie.fr", "list member");
+			is_int(d->diags.n, 1, "contact diag");
+			is_int(f.folder_id, 5, "contact folder id");
+			ok(f.has_loc && f.loc.ordinal == 7, "contact location");
+			break;
+		}
 		case LKA_FR_FOLDER:
 			is_str(f.folder.path, "Inbox/Boîte", "folder path");
 			is_int(f.folder.parent_id, 1, "folder parent");
@@ -123,7 +177,7 @@ main(void)
 		off += fl;
 		frames++;
 	}
-	is_int(frames, 6, "six frames decoded");
+	is_int(frames, 7, "seven frames decoded");
 	is_int((long long)off, (long long)b.len, "every byte consumed");
 
 	/* Every truncation of the message frame is refused or incomplete,
@@ -155,6 +209,34 @@ main(void)
 		}
 	}
 	ok(1, "bit flips survived");
+	lka_buf_reset(&b);
+	lka_wire_put_contact(&b, 1, &loc, 0, ct);
+	bad = 0;
+	for (size_t cut = 13; cut < b.len; cut++) {
+		unsigned char *p = malloc(cut);
+		memcpy(p, b.data, cut);
+		size_t len = cut - 4;
+		p[0] = (unsigned char)len;
+		p[1] = (unsigned char)(len >> 8);
+		p[2] = (unsigned char)(len >> 16);
+		p[3] = (unsigned char)(len >> 24);
+		if (lka_wire_get_frame(&f, p, cut)) {
+			lka_frame_clear(&f);
+			bad++;
+		}
+		free(p);
+	}
+	is_int(bad, 0, "no truncated contact frame decodes");
+	for (size_t i = 4; i < b.len; i++) {
+		for (int bit = 0; bit < 8; bit += 3) {
+			b.data[i] ^= (unsigned char)(1u << bit);
+			if (lka_wire_get_frame(&f, b.data, b.len))
+				lka_frame_clear(&f);
+			b.data[i] ^= (unsigned char)(1u << bit);
+		}
+	}
+	ok(1, "contact bit flips survived");
+	lka_contact_free(ct);
 	{
 		unsigned char huge[8] = { 0xff, 0xff, 0xff, 0x7f, 4, 0, 0, 0 };
 		ok(lka_wire_frame_len(huge, sizeof huge) == SIZE_MAX, "impossible length refused");

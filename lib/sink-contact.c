@@ -1,0 +1,283 @@
+/*
+ * sink-contact.c — write an address-book entry (lka_contact) into the case:
+ * the contacts row, its e-mail addresses, phones, postal addresses and list
+ * members, and its diagnostics as errors rows.  One SAVEPOINT per entry:
+ * all of it or nothing.  Statements live in kase->cstmt[] (freed by
+ * lka_case_free), prepared once and bound, never formatted.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "casedb.h"
+#include "people-int.h"
+
+enum {
+	C_SAVEPOINT,
+	C_RELEASE,
+	C_ROLLBACK_TO,
+	C_CONTACT,
+	C_EMAIL,
+	C_PHONE,
+	C_POSTAL,
+	C_MEMBER,
+	C__COUNT
+};
+
+_Static_assert(C__COUNT <= LKA_ARRAY_LEN(((lka_case *)0)->cstmt), "too many contact statements");
+
+static const char *const csql[C__COUNT] = {
+	[C_SAVEPOINT] = "SAVEPOINT lka_contact",
+	[C_RELEASE] = "RELEASE lka_contact",
+	[C_ROLLBACK_TO] = "ROLLBACK TO lka_contact",
+	[C_CONTACT] =
+		"INSERT INTO contacts (source_id, source_file_id, folder_id, message_id, "
+		"attachment_id, run_id, ordinal, offset, length, item_class, is_list, full_name, "
+		"given_name, family_name, middle_name, nickname, prefix, suffix, organization, "
+		"department, title, birthday, note, uid, url, email_count, phone_count, member_count, "
+		"error_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+	[C_EMAIL] = "INSERT INTO contact_emails (contact_id, position, address, raw, name, type, "
+		    "legacy_dn, domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[C_PHONE] = "INSERT INTO contact_phones (contact_id, position, raw, e164, type) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[C_POSTAL] = "INSERT INTO contact_addresses (contact_id, position, type, street, locality, "
+		     "region, postcode, country, \"full\") "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[C_MEMBER] = "INSERT INTO contact_list_members (contact_id, position, name, address, raw) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+typedef struct cw {
+	lka_case *kase;
+	lka_error *err;
+	int brc; /* first bind failure of the current statement */
+} cw;
+
+static sqlite3_stmt *
+cstmt(cw *w, int id)
+{
+	lka_case *kase = w->kase;
+
+	if (!kase->cstmt[id] &&
+	    sqlite3_prepare_v3(kase->db, csql[id], -1, SQLITE_PREPARE_PERSISTENT, &kase->cstmt[id],
+			       NULL) != SQLITE_OK) {
+		lka_case__dberr(kase, w->err, "prepare");
+		if (w->err)
+			w->err->status = LKA_FATAL;
+		return NULL;
+	}
+	return kase->cstmt[id];
+}
+
+static void
+btext(cw *w, sqlite3_stmt *s, int i, const char *v)
+{
+	int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+
+	if (rc != SQLITE_OK && w->brc == SQLITE_OK)
+		w->brc = rc;
+}
+
+static void
+bid(sqlite3_stmt *s, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(s, i, id);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Step a statement that returns no row, reset it. */
+static lka_status
+crun(cw *w, sqlite3_stmt *s, const char *what)
+{
+	lka_status st = LKA_OK;
+
+	if (w->brc != SQLITE_OK) {
+		int rc = w->brc;
+		w->brc = SQLITE_OK;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return lka__error(w->err, (rc & 0xff) == SQLITE_TOOBIG ? LKA_FAILED : LKA_FATAL,
+				  LKA_E_DB, rc, w->kase->path, "%s: %s", what, sqlite3_errstr(rc));
+	}
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st = lka_case__dberr(w->kase, w->err, what);
+	sqlite3_reset(s);
+	return st;
+}
+
+static lka_status
+simple(cw *w, int id, const char *what)
+{
+	sqlite3_stmt *s = cstmt(w, id);
+
+	return s ? crun(w, s, what) : LKA_FATAL;
+}
+
+static lka_status
+write_email(cw *w, int id, int64_t contact_id, size_t pos, const lka_contact_email *e)
+{
+	sqlite3_stmt *s = cstmt(w, id);
+
+	if (!s)
+		return LKA_FATAL;
+	sqlite3_bind_int64(s, 1, contact_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)pos);
+	if (id == C_EMAIL) {
+		btext(w, s, 3, e->address);
+		btext(w, s, 4, e->raw);
+		btext(w, s, 5, e->name);
+		btext(w, s, 6, e->type);
+		btext(w, s, 7, e->legacy_dn);
+		btext(w, s, 8, e->address ? lka_addr_domain(e->address) : NULL);
+		return crun(w, s, "insert a contact e-mail address");
+	}
+	btext(w, s, 3, e->name);
+	btext(w, s, 4, e->address);
+	btext(w, s, 5, e->raw ? e->raw : e->legacy_dn);
+	return crun(w, s, "insert a list member");
+}
+
+static lka_status
+write_contact(cw *w, const lka_msgorigin *o, const lka_contact *c, int64_t *out_id)
+{
+	sqlite3_stmt *s = cstmt(w, C_CONTACT);
+	int64_t id;
+	lka_status st;
+
+	if (!s)
+		return LKA_FATAL;
+	sqlite3_bind_int64(s, 1, o->source_id);
+	bid(s, 2, o->file_id);
+	bid(s, 3, o->folder_id);
+	sqlite3_bind_null(s, 4); /* message_id, attachment_id: books attached to messages */
+	sqlite3_bind_null(s, 5);
+	bid(s, 6, w->kase->run_id);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)o->loc.ordinal);
+	if (o->loc.offset >= 0)
+		sqlite3_bind_int64(s, 8, o->loc.offset);
+	else
+		sqlite3_bind_null(s, 8);
+	if (o->loc.length >= 0)
+		sqlite3_bind_int64(s, 9, o->loc.length);
+	else
+		sqlite3_bind_null(s, 9);
+	btext(w, s, 10, c->item_class ? c->item_class : "contact");
+	sqlite3_bind_int(s, 11, c->is_list ? 1 : 0);
+	btext(w, s, 12, c->full_name);
+	btext(w, s, 13, c->given_name);
+	btext(w, s, 14, c->family_name);
+	btext(w, s, 15, c->middle_name);
+	btext(w, s, 16, c->nickname);
+	btext(w, s, 17, c->prefix);
+	btext(w, s, 18, c->suffix);
+	btext(w, s, 19, c->organization);
+	btext(w, s, 20, c->department);
+	btext(w, s, 21, c->title);
+	btext(w, s, 22, c->birthday);
+	btext(w, s, 23, c->note);
+	btext(w, s, 24, c->uid);
+	btext(w, s, 25, c->url);
+	sqlite3_bind_int64(s, 26, (sqlite3_int64)c->n_emails);
+	sqlite3_bind_int64(s, 27, (sqlite3_int64)c->n_phones);
+	sqlite3_bind_int64(s, 28, (sqlite3_int64)c->n_members);
+	sqlite3_bind_int64(s, 29, (sqlite3_int64)c->diags.n);
+	if ((st = crun(w, s, "insert a contact")) != LKA_OK)
+		return st;
+	id = sqlite3_last_insert_rowid(w->kase->db);
+	*out_id = id;
+	for (size_t i = 0; i < c->n_emails; i++)
+		if ((st = write_email(w, C_EMAIL, id, i, &c->emails[i])) != LKA_OK)
+			return st;
+	for (size_t i = 0; i < c->n_members; i++)
+		if ((st = write_email(w, C_MEMBER, id, i, &c->members[i])) != LKA_OK)
+			return st;
+	for (size_t i = 0; i < c->n_phones; i++) {
+		const lka_contact_phone *p = &c->phones[i];
+		char e164[LKA_E164_MAX];
+		if (!p->raw)
+			continue;
+		if (!(s = cstmt(w, C_PHONE)))
+			return LKA_FATAL;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+		btext(w, s, 3, p->raw);
+		btext(w, s, 4, lka__phone_e164(p->raw, e164) ? e164 : NULL);
+		btext(w, s, 5, p->type);
+		if ((st = crun(w, s, "insert a contact phone")) != LKA_OK)
+			return st;
+	}
+	for (size_t i = 0; i < c->n_postals; i++) {
+		const lka_contact_postal *p = &c->postals[i];
+		if (!(s = cstmt(w, C_POSTAL)))
+			return LKA_FATAL;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+		btext(w, s, 3, p->type);
+		btext(w, s, 4, p->street);
+		btext(w, s, 5, p->locality);
+		btext(w, s, 6, p->region);
+		btext(w, s, 7, p->postcode);
+		btext(w, s, 8, p->country);
+		btext(w, s, 9, p->full);
+		if ((st = crun(w, s, "insert a contact postal address")) != LKA_OK)
+			return st;
+	}
+	return LKA_OK;
+}
+
+lka_status
+lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const lka_contact *c,
+			lka_write_counts *counts, lka_error *err)
+{
+	cw w = { kase, err, SQLITE_OK };
+	char where[768];
+	int64_t id = 0;
+	lka_status st;
+
+	if (kase->readonly)
+		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
+				  "the case is open read-only");
+	if (o->loc.offset >= 0)
+		snprintf(where, sizeof where, "%s: entry %llu, offset %lld",
+			 o->file_display ? o->file_display : "?", (unsigned long long)o->loc.ordinal,
+			 (long long)o->loc.offset);
+	else
+		snprintf(where, sizeof where, "%s: entry %llu", o->file_display ? o->file_display : "?",
+			 (unsigned long long)o->loc.ordinal);
+	if (simple(&w, C_SAVEPOINT, "begin a contact") != LKA_OK)
+		return LKA_FATAL;
+	st = write_contact(&w, o, c, &id);
+	for (size_t i = 0; st == LKA_OK && i < c->diags.n; i++) {
+		const lka_diag *d = &c->diags.v[i];
+		char loc[1200];
+		if (d->location)
+			snprintf(loc, sizeof loc, "%s, %s", where, d->location);
+		else
+			snprintf(loc, sizeof loc, "%s", where);
+		st = lka_case__error_write(kase, o->source_id, o->file_id, loc,
+					   d->severity == LKA_FATAL ? LKA_FAILED : d->severity, d->kind,
+					   d->message ? d->message : "(no message)", err);
+	}
+	if (st != LKA_OK) {
+		sqlite3_stmt *s = cstmt(&w, C_ROLLBACK_TO);
+		if (!s || sqlite3_step(s) != SQLITE_DONE) {
+			st = LKA_FATAL;
+			if (err)
+				err->status = LKA_FATAL;
+		}
+		if (s)
+			sqlite3_reset(s);
+	}
+	if (simple(&w, C_RELEASE, "end a contact") != LKA_OK) {
+		st = LKA_FATAL;
+		if (err)
+			err->status = LKA_FATAL;
+	}
+	if (st == LKA_OK && counts) {
+		counts->contacts++;
+		counts->errors += c->diags.n;
+	}
+	return st;
+}
