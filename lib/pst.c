@@ -92,6 +92,7 @@ typedef struct prun {
 	lka_mime *mime;
 	const lka_limits *lim;
 	bool store;
+	const lka_rctx *rc;     /* test fault hook */
 	libpff_file_t *f;
 	unsigned kind;          /* lka_pst_kind bits */
 	const char *charset;    /* default charset of 8-bit strings (ANSI stores) */
@@ -1477,6 +1478,8 @@ emit_item_msg(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered,
 		return;
 	}
 	m->recovered = recovered;
+	if (r->rc && m->subject)
+		lka__fault_hook(r->rc, m->subject, strlen(m->subject)); /* tests: crash on this item */
 	if (!recovered && libpff_item_get_identifier(it, &nid, NULL) == 1) {
 		if (r->use_libpst && !strcmp(m->item_class, "IPM") &&
 		    grow((void **)&r->stubs, &r->cap_stubs, r->n_stubs, sizeof *r->stubs)) {
@@ -2018,7 +2021,8 @@ lka_status
 lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 {
 	prun r = { .task = task, .sink = sink, .mime = o->mime, .lim = o->limits,
-		   .store = o->store_content, .next_folder = 1, .charset = "windows-1252" };
+		   .store = o->store_content, .rc = o->rc, .next_folder = 1,
+		   .charset = "windows-1252" };
 	libpff_error_t *e = NULL;
 	libpff_item_t *store = NULL;
 	unsigned char head[16];

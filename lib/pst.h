@@ -15,7 +15,11 @@ typedef struct lka_pst_opts {
 	bool store_content;       /* keep attachment bytes (else hash only) */
 	bool recover;             /* also read deleted items libpff recovers */
 	bool libpst;              /* run libpst as the second engine (in a process of its own) */
+	const lka_rctx *rc;       /* for the test fault hook (lka__fault_hook), may be NULL */
 } lka_pst_opts;
+
+/* TEST HOOK (reader.c): misbehave when raw holds the configured fault text. */
+void lka__fault_hook(const lka_rctx *rc, const char *raw, size_t n);
 
 /* Read one PST/OST; same contract as lka_read_task(). */
 lka_status lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink);

@@ -123,4 +123,22 @@ is "$(q "$db" "SELECT count(*) FROM messages WHERE engine IS NULL AND source_fil
 run "$VERIFY" "$db"
 ok $([ "$rc" -eq 0 ]; echo $?) "lka-verify: the case is consistent (exit $rc)"
 
+# Crash isolation: a reader that dies on an item (test fault hook: any item whose
+# subject holds "message 2") loses that item only; the run resumes after it.
+one="$CORPUS/pst/aspose__Outlook.pst"
+run "$INGEST" -q "$T/base.db" "$one"
+base=$(q "$T/base.db" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL")
+hit=$(q "$T/base.db" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL AND subject LIKE '%message 2%'")
+LKA_FAULT="crash:message 2" run "$INGEST" -q "$T/crash.db" "$one"
+unset LKA_FAULT
+ok $([ "$rc" -le 1 ]; echo $?) "ingest with a reader crashing on $hit items finishes (exit $rc)"
+is "$(q "$T/crash.db" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL")" $((base - hit)) \
+	"only the $hit items the reader died on are lost ($base without the fault)"
+is "$(q "$T/crash.db" "SELECT count(*) FROM errors WHERE kind = 'crash' AND message LIKE '%item lost, reading resumes after it%'")" "$hit" \
+	"each lost item has a crash error naming it"
+grep -q 'Inbox: libpff lists' "$T/err"
+ok $? "the shortfall is printed"
+run "$VERIFY" "$T/crash.db"
+ok $([ "$rc" -eq 0 ]; echo $?) "lka-verify after crashes (exit $rc)"
+
 done_testing
