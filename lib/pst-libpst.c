@@ -528,6 +528,18 @@ gk_diag(gk *g, lka_status sev, const char *fmt, ...)
 	gk_flush(g);
 }
 
+/* End the libpst process, releasing what it holds (leak checkers see a clean exit). */
+static _Noreturn void
+gk_exit(gk *g, pst_item *root, bool opened)
+{
+	if (root)
+		pst_freeItem(root);
+	if (opened)
+		pst_close(&g->pf);
+	lka_buf_free(&g->out);
+	_exit(0);
+}
+
 static void
 grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 	   const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store)
@@ -553,30 +565,32 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 	lka_buf_init(&g.out, 0);
 	if (pst_open(&g.pf, path, "windows-1252") < 0) {
 		gk_diag(&g, LKA_FAILED, "libpst cannot open the file");
-		_exit(0);
+		gk_exit(&g, NULL, false);
 	}
 	if (pst_load_index(&g.pf) != 0 || g.pf.i_count == 0 || !g.pf.d_head) {
 		gk_diag(&g, LKA_FAILED, "libpst found no index (B-tree pages missing or damaged)");
-		_exit(0);
+		gk_exit(&g, NULL, true);
 	}
 	if (pst_load_extended_attributes(&g.pf) != 1)
 		g.degraded = true;
 	root = pst_parse_item(&g.pf, g.pf.d_head, NULL);
 	if (!root || !root->message_store) {
 		gk_diag(&g, LKA_FAILED, "libpst found no root record (corrupt or truncated index)");
-		_exit(0);
+		gk_exit(&g, root, true);
 	}
 	top = pst_getTopOfFolders(&g.pf, root);
 	if (!top) {
 		gk_diag(&g, LKA_FAILED, "libpst found no top of folders");
-		_exit(0);
+		gk_exit(&g, root, true);
 	}
 	if (g.degraded)
 		gk_diag(&g, LKA_WARN, "libpst could not load the named-property map: the file is "
 				      "degraded, named fields of its items may be wrong");
 	gk_walk(&g, top, 0, "(top of folders)", 0);
-	/* no cleanup: the process ends here, and libpst's own may crash on damage */
-	_exit(0);
+	/* all sent: a crash while libpst cleans up loses nothing */
+	lka_wire_put_task_end(&g.out, 0, LKA_OK);
+	gk_flush(&g);
+	gk_exit(&g, root, true);
 }
 
 /* ------------------------------------------------- in the reader process */
@@ -593,7 +607,7 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 	int fds[2];
 	pid_t pid;
 	lka_buf in;
-	bool broken = false;
+	bool broken = false, finished = false;
 
 	*status = 0;
 	*last_id = 0;
@@ -645,6 +659,8 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 			off += len;
 			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc)
 				*last_id = f.loc.ordinal;
+			else if (f.type == LKA_FR_TASK_END)
+				finished = true;
 			else if (!cb(arg, &f))
 				broken = true;
 			lka_frame_clear(&f);
@@ -662,5 +678,7 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 	lka_buf_free(&in);
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
+	if (finished && !broken)
+		*status = 0; /* it died cleaning up, after sending everything */
 	return broken ? LKA_FAILED : LKA_OK;
 }
