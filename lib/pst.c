@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -1182,6 +1183,80 @@ add_sender(lka_msg *m, libpff_item_t *it, const char *cs)
 	free(s2);
 }
 
+/* A header field's value from transport headers (first occurrence, unfolded first line), or NULL. */
+static char *
+header_value(const char *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = h; p && *p;) {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1, *e;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			e = v;
+			while (*e && *e != '\r' && *e != '\n')
+				e++;
+			return e > v ? lka__strndup(v, (size_t)(e - v)) : NULL;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Exchange senders often come as a legacy DN without an SMTP address while
+ * the recipient table has both: give each the other's address; one "from"
+ * row per address.
+ */
+static void
+resolve_addresses(lka_msg *m)
+{
+	for (size_t i = 0; i < m->n_addrs; i++) {
+		lka_addr *a = &m->addrs[i];
+		if (a->address || !a->legacy_dn)
+			continue;
+		for (size_t j = 0; j < m->n_addrs; j++) {
+			lka_addr *b = &m->addrs[j];
+			if (b->address && b->legacy_dn && !strcasecmp(a->legacy_dn, b->legacy_dn)) {
+				a->address = lka__strdup(b->address);
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < m->n_addrs; i++) {
+		lka_addr *a = &m->addrs[i];
+		bool dup = false;
+		if (a->role != LKA_ROLE_FROM || !a->address)
+			continue;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = m->addrs[j].role == LKA_ROLE_FROM && m->addrs[j].address &&
+			      !strcmp(m->addrs[j].address, a->address);
+		if (dup) {
+			free(a->address);
+			free(a->name);
+			free(a->raw);
+			free(a->addr_type);
+			free(a->legacy_dn);
+			memmove(a, a + 1, (m->n_addrs - i - 1) * sizeof *a);
+			m->n_addrs--;
+			i--;
+		}
+	}
+	if (!m->from_address) {
+		for (size_t i = 0; i < m->n_addrs; i++) {
+			if (m->addrs[i].role == LKA_ROLE_FROM && m->addrs[i].address) {
+				m->from_address = lka__strdup(m->addrs[i].address);
+				if (!m->from_name)
+					m->from_name = lka__strdup(m->addrs[i].name);
+				break;
+			}
+		}
+	}
+}
+
 static lka_msg *
 read_item(prun *r, libpff_item_t *it, int depth)
 {
@@ -1212,8 +1287,15 @@ read_item(prun *r, libpff_item_t *it, int depth)
 	m->in_reply_to = strip_angle_dup(prop_str_ne(it, 0, P_IN_REPLY_TO, cs));
 	m->references = prop_str_ne(it, 0, P_INTERNET_REFERENCES, cs);
 	m->headers = prop_str_ne(it, 0, P_TRANSPORT_HEADERS, cs);
+	if (m->headers) {
+		if (!m->message_id)
+			m->message_id = strip_angle_dup(header_value(m->headers, "Message-ID"));
+		if (!m->in_reply_to)
+			m->in_reply_to = strip_angle_dup(header_value(m->headers, "In-Reply-To"));
+	}
 	add_sender(m, it, cs);
 	read_recipients(it, m, cs, meeting);
+	resolve_addresses(m);
 
 	m->body_text = body_plain(it, cs);
 	m->body_html = body_html(it, cs);
