@@ -464,9 +464,12 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			count++; /* it killed an earlier libpst process: counted, not parsed */
 			continue;
 		}
-		/* checkpoint: the grandchild dies on this descriptor or gets past it */
+		/* checkpoint: the grandchild dies on this descriptor or gets past it;
+		 * one that takes too long (a loop in libpst) ends it by SIGALRM */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
 		gk_flush(g);
+		if (g->lim->item_seconds)
+			alarm(g->lim->item_seconds / 2 ? g->lim->item_seconds / 2 : 1);
 		ci = pst_parse_item(&g->pf, c, NULL);
 		if (!ci)
 			continue;
@@ -657,9 +660,11 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 				break;
 			}
 			off += len;
-			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc)
+			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc) {
 				*last_id = f.loc.ordinal;
-			else if (f.type == LKA_FR_TASK_END)
+				if (!cb(arg, &f)) /* progress: the reader may need to show it */
+					broken = true;
+			} else if (f.type == LKA_FR_TASK_END)
 				finished = true;
 			else if (!cb(arg, &f))
 				broken = true;

@@ -16,6 +16,7 @@
  * run (they are not items).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,8 @@ typedef struct prun {
 	} *stubs;
 	size_t n_stubs, cap_stubs;
 	uint64_t pst_items;     /* items libpst added */
+	struct timespec last_sent; /* last frame forwarded during the libpst pass */
+	int64_t last_folder;    /* reader id of the last folder libpst announced */
 } prun;
 
 /* Grow a vector to hold one more element; false on OOM. */
@@ -1904,6 +1907,7 @@ lp_folder(prun *r, const lka_folder *in)
 		return; /* a libpst process started again passes it a second time */
 	if (in->expected_items >= 0)
 		pf->counted = true;
+	r->last_folder = pf->id;
 	fo.id = pf->id;
 	fo.parent_id = pf->parent_id;
 	fo.name = pf->name;
@@ -1989,12 +1993,55 @@ lp_contact(prun *r, lka_frame *f)
 	sink_status(r, r->sink->ops->contact(r->sink, &loc, pf ? pf->id : 0, c));
 }
 
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * libpst is walking items libpff already gave (nothing to forward): every
+ * few seconds re-announce a folder, so that the ingest process sees the
+ * reader alive and does not take the pass for a hung item.
+ */
+static void
+lp_keepalive(prun *r)
+{
+	double now = mono(), last = (double)r->last_sent.tv_sec + (double)r->last_sent.tv_nsec / 1e9;
+	struct pfolder *pf = NULL;
+	lka_folder fo = { 0 };
+
+	if (now - last < 5.0)
+		return;
+	for (size_t i = 0; i < r->n_folders && !pf; i++)
+		if (r->folders[i].id == r->last_folder)
+			pf = &r->folders[i];
+	if (!pf && r->n_folders)
+		pf = &r->folders[0];
+	if (!pf)
+		return;
+	fo.id = pf->id;
+	fo.parent_id = pf->parent_id;
+	fo.name = pf->name;
+	fo.expected_items = -1;
+	sink_status(r, r->sink->ops->folder(r->sink, &fo));
+	clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
+}
+
 static bool
 lp_frame(void *arg, lka_frame *f)
 {
 	prun *r = arg;
 
+	if (f->type != LKA_FR_ITEM_BEGIN)
+		clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
 	switch (f->type) {
+	case LKA_FR_ITEM_BEGIN:
+		lp_keepalive(r);
+		return !r->stop;
 	case LKA_FR_FOLDER:
 		lp_folder(r, &f->folder);
 		return !r->stop;
@@ -2036,6 +2083,7 @@ libpst_pass(prun *r, bool libpff_read)
 
 		if (r->n_known)
 			qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
+		clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
 		if (n_avoid)
 			qsort(avoid, n_avoid, sizeof *avoid, cmp_u64);
 		st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, avoid, n_avoid, r->lim,
@@ -2052,7 +2100,10 @@ libpst_pass(prun *r, bool libpff_read)
 			return;
 		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
 			  "the libpst engine %s %d on descriptor %llu: %s%s",
-			  WIFSIGNALED(status) ? "crashed with signal" : "exited with status",
+			  WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM
+				  ? "took too long (per-item time limit), signal"
+			  : WIFSIGNALED(status) ? "crashed with signal"
+						: "exited with status",
 			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 			  (unsigned long long)last,
 			  attempt < LIBPST_RETRIES && last ? "started again past it"

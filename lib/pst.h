@@ -30,7 +30,8 @@ char *lka__rtf_to_text(const char *rtf, size_t n);
 /* A Windows code page as an iconv charset name (buf holds it when built), NULL for 0. */
 const char *lka__pst_cp_charset(uint32_t cp, char *buf, size_t cap);
 
-/* A frame from the libpst process; false: stop reading it (the frame was refused). */
+/* A frame from the libpst process (ITEM_BEGIN: a progress checkpoint); false:
+ * stop reading it (the frame was refused). */
 typedef bool (*lka_pst_frame_fn)(void *arg, lka_frame *f);
 
 /*
