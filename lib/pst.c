@@ -2221,6 +2221,12 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 	if (!r.stop && o->libpst)
 		libpst_pass(&r, true);
 	flush_stubs(&r);
+	if (!r.stop && r.n_folders == 0 && r.items == 0 && r.pst_items == 0) {
+		emit_diag(&r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL,
+			  "no folder and no item could be read from this store by libpff%s",
+			  o->libpst ? " or libpst" : "");
+		r.stop = true;
+	}
 	prun_free(&r);
 	if (r.stop)
 		return LKA_FATAL;
