@@ -1041,6 +1041,112 @@ read_dl_members(libpff_item_t *it, lka_buf *b, lka_msg *m)
 	}
 }
 
+/* --------------------------------------------------- autocomplete */
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * The autocomplete (nickname) stream of IPM.Configuration.Autocomplete
+ * (PR_ROAMING_BINARYSTREAM 0x7C09, MS-OXOCFG 2.2.5.2): 0xBAADF00D, major
+ * and minor version, row count, then per row a property count and the
+ * properties: tag (4), reserved (4), value (8), and for strings and binary
+ * a byte count and the bytes after the value (a GUID: 16 bytes).  Every
+ * remembered correspondent becomes a "to" address of the item and a line of
+ * its text.  Returns the number of rows read; stops at the first thing that
+ * does not fit.
+ */
+size_t
+lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text)
+{
+	size_t off = 16, rows_done = 0;
+	uint32_t rows;
+
+	if (n < 16 || le32(p) != 0xBAADF00Du)
+		return 0;
+	rows = le32(p + 12);
+	for (uint32_t r = 0; r < rows && r < 100000; r++) {
+		uint32_t nprops;
+		char *name = NULL, *email = NULL, *atype = NULL, *smtp = NULL;
+		bool bad = false;
+
+		if (n - off < 4)
+			break;
+		nprops = le32(p + off);
+		off += 4;
+		for (uint32_t k = 0; k < nprops && !bad; k++) {
+			uint32_t tag, type, len;
+			char **dst = NULL;
+
+			if (n - off < 16) {
+				bad = true;
+				break;
+			}
+			tag = le32(p + off);
+			type = tag & 0xffff;
+			off += 16; /* tag, reserved, value */
+			if (type == 0x001e || type == 0x001f || type == 0x0102) {
+				if (n - off < 4) {
+					bad = true;
+					break;
+				}
+				len = le32(p + off);
+				off += 4;
+				if (len > n - off) {
+					bad = true;
+					break;
+				}
+				switch (tag >> 16) {
+				case 0x3001: dst = &name; break;
+				case 0x3003: dst = &email; break;
+				case 0x3002: dst = &atype; break;
+				case 0x39fe: dst = &smtp; break;
+				default: break;
+				}
+				if (dst && !*dst && type != 0x0102) {
+					size_t l = len;
+					if (type == 0x001f) {
+						l &= ~(size_t)1;
+						while (l >= 2 && !p[off + l - 1] && !p[off + l - 2])
+							l -= 2;
+					} else {
+						while (l && !p[off + l - 1])
+							l--;
+					}
+					*dst = lka_text_to_utf8((const char *)p + off, l,
+								type == 0x001f ? "utf-16le" : NULL, NULL);
+				}
+				off += len;
+			} else if (type == 0x0048) {
+				if (n - off < 16) {
+					bad = true;
+					break;
+				}
+				off += 16;
+			} else if (type & 0x1000) {
+				bad = true; /* multi-valued: not expected here */
+			}
+		}
+		if (!bad && (email || smtp)) {
+			lka_buf_printf(text, "Autocomplete: %s <%s>%s%s%s\n", name ? name : "",
+				       smtp ? smtp : email, atype ? " (" : "", atype ? atype : "",
+				       atype ? ")" : "");
+			(void)add_addr(m, LKA_ROLE_TO, name, email, atype, smtp);
+			rows_done++;
+		}
+		free(name);
+		free(email);
+		free(atype);
+		free(smtp);
+		if (bad)
+			break;
+	}
+	return rows_done;
+}
+
 /* ------------------------------------------------------------- bodies */
 
 static char *
@@ -1314,6 +1420,14 @@ read_item(prun *r, libpff_item_t *it, int depth)
 	} else if (dlist) {
 		add_field(&extra, "List", prop_str_ne(it, 0, P_DL_NAME, cs));
 		read_dl_members(it, &extra, m);
+	} else if (prefix_ci(m->item_class, "ipm.configuration.autocomplete")) {
+		const uint8_t *d;
+		uint32_t vt;
+		size_t n;
+		if (prop_raw(it, 0, 0x7c09, &vt, &d, &n) && vt == 0x0102 &&
+		    lka__pst_autocomplete(d, n, m, &extra) == 0 && n)
+			(void)lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, "autocomplete",
+					    "autocomplete stream of %zu bytes not understood", n);
 	} else if (meeting || prefix_ci(m->item_class, "ipm.task")) {
 		add_field(&extra, "Location", prop_str_ne(it, 0, P_APPT_LOCATION, cs));
 		add_time_field(&extra, "Start", it, P_APPT_START);

@@ -24,6 +24,10 @@ void lka__fault_hook(const lka_rctx *rc, const char *raw, size_t n);
 /* Read one PST/OST; same contract as lka_read_task(). */
 lka_status lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink);
 
+/* Decode an autocomplete stream (0x7C09): its correspondents become "to"
+ * addresses of m and lines of text.  Returns the rows read. */
+size_t lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text);
+
 /* RTF (decompressed) to plain UTF-8 text; malloc'd, NULL on OOM. */
 char *lka__rtf_to_text(const char *rtf, size_t n);
 
