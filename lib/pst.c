@@ -98,6 +98,7 @@ typedef struct prun {
 	libpff_file_t *f;
 	unsigned kind;          /* lka_pst_kind bits */
 	const char *charset;    /* default charset of 8-bit strings (ANSI stores) */
+	char charset_buf[32];
 	uint64_t ordinal;       /* next item ordinal */
 	int64_t next_folder;    /* next reader folder id */
 	uint32_t ipm_nid, finder_nid;
@@ -2314,8 +2315,18 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 	}
 	if (libpff_file_get_message_store(r.f, &store, &e) == 1 && store) {
 		uint32_t pw = 0;
+		uint32_t cp = 0;
 		r.ipm_nid = entryid_nid(store, P_IPM_SUBTREE);
 		r.finder_nid = entryid_nid(store, P_FINDER);
+		/* an ANSI store's own code page, for folder names and items without one */
+		if ((prop_u32(store, 0, P_MESSAGE_CODEPAGE, &cp) && cp) ||
+		    (prop_u32(store, 0, P_INTERNET_CPID, &cp) && cp)) {
+			const char *cs = lka__pst_cp_charset(cp, r.charset_buf, sizeof r.charset_buf);
+			if (cs && cs != r.charset_buf)
+				snprintf(r.charset_buf, sizeof r.charset_buf, "%s", cs);
+			if (cs)
+				r.charset = r.charset_buf;
+		}
 		if (prop_u32(store, 0, P_PST_PASSWORD, &pw) && pw)
 			emit_diag(&r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, "message store",
 				  "password set on this store (CRC-32 0x%08x): it only guards "
