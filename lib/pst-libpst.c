@@ -464,6 +464,10 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			count++; /* it killed an earlier libpst process: counted, not parsed */
 			continue;
 		}
+		if (known(g, c->d_id)) {
+			count++; /* an item libpff gave: libpst's index lists it too, no need to parse it */
+			continue;
+		}
 		/* checkpoint: the grandchild dies on this descriptor or gets past it;
 		 * one that takes too long (a loop in libpst) ends it by SIGALRM */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
