@@ -179,6 +179,12 @@ fault_hook(const lka_rctx *rc, const char *raw, size_t n)
 	}
 }
 
+void
+lka__fault_hook(const lka_rctx *rc, const char *raw, size_t n)
+{
+	fault_hook(rc, raw, n);
+}
+
 /* ----------------------------------------------------------- emitting */
 
 static void
@@ -1478,7 +1484,7 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		read_book(&r, fd, (uint64_t)st.st_size);
 		break;
 	case LKA_FMT_PST: {
-		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true };
+		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true, rc };
 		lka_status ps;
 		close(fd);
 		ps = lka__read_pst(&po, task, sink);

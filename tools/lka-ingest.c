@@ -27,8 +27,9 @@ usage(void)
 {
 	printf("Usage: %s [OPTIONS] CASE.db SOURCE...\n"
 	       "Read seized mail stores (maildir folders, mbox files, .eml/.emlx files,\n"
-	       "and folders holding any of these) into the case database CASE.db,\n"
-	       "created if needed.  Evidence is opened read-only and hashed first.\n"
+	       "Outlook PST/OST files, and folders holding any of these) into the case\n"
+	       "database CASE.db, created if needed.  Evidence is opened read-only and\n"
+	       "hashed first.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -j, --jobs N            reader processes at once (default: number of cores)\n"
