@@ -1005,6 +1005,35 @@ inventory(const lka_arc_env *env, lka_att *a, const unsigned char *p, size_t n, 
 	return true;
 }
 
+/* Does pass open the first encrypted member?  (Cheap: that member only.) */
+static bool
+try_password(const lka_arc_env *env, const unsigned char *p, size_t n, const char *pass,
+	     const lka_arc_budget *start)
+{
+	lka_arc_budget bud = *start;
+	lka_arc *arc = NULL;
+	lka_arc_entry e;
+	char why[64];
+	bool ok = false;
+	int r;
+
+	if (lka_arc_open(&arc, -1, p, n, env->utf8, pass, 1, why, sizeof why) != LKA_OK)
+		return false;
+	while ((r = lka_arc_peek(arc, &e, &bud, env->limits, 0)) > 0) {
+		bool enc = e.regular && e.encrypted;
+
+		if (enc) {
+			lka_arc_finish(arc, &e, &bud, env->limits, -1);
+			ok = !e.damaged && e.at_end;
+		}
+		lka_arc_entry_clear(&e);
+		if (enc)
+			break;
+	}
+	lka_arc_free(arc);
+	return ok;
+}
+
 static bool
 expand_rec(const lka_arc_env *env, lka_att *a, const unsigned char *p, size_t n, unsigned depth,
 	   lka_arc_budget *bud, lka_diags *d, const struct chain *up)
@@ -1042,7 +1071,8 @@ expand_rec(const lka_arc_env *env, lka_att *a, const unsigned char *p, size_t n,
 			trial.part_path = a->part_path;
 			trial.filename = a->filename;
 			memcpy(trial.sha256, a->sha256, LKA_SHA256_LEN);
-			if (inventory(env, &trial, p, n, depth, &try_bud, &scratch, up, cand[i],
+			if (try_password(env, p, n, cand[i], &start) &&
+			    inventory(env, &trial, p, n, depth, &try_bud, &scratch, up, cand[i],
 				      &e2, &l2) &&
 			    !l2 && trial.n_children > 0) {
 				bool clean = true;

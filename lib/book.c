@@ -184,12 +184,14 @@ lka__birthday(const char *s)
 			r = ymd(y, m, d);
 	} else if (n >= 8 && digits(t, 8) >= 0 && (n == 8 || t[8] == 'T')) {
 		r = ymd(digits(t, 4), digits(t + 4, 2), digits(t + 6, 2));
-	} else if (n == 10 && (t[2] == '/' || t[2] == '.' || t[2] == '-') && t[5] == t[2]) {
-		/* DD/MM/YYYY (European exports); MM/DD/YYYY when the day cannot be first */
-		int a = digits(t, 2), b = digits(t + 3, 2);
-		y = digits(t + 6, 4);
-		if (a > 0 && b > 0 && y > 0) {
-			if (a > 12 || t[2] == '.')
+	} else {
+		/* D/M/YYYY or M/D/YYYY (also with '.' or '-'): European exports put the
+		 * day first; the month first only when the day cannot be first */
+		int a = 0, b = 0, used = 0;
+		char s1 = 0, s2 = 0;
+		if (sscanf(t, "%2d%c%2d%c%4d%n", &a, &s1, &b, &s2, &y, &used) == 5 &&
+		    (size_t)used == n && s1 == s2 && (s1 == '/' || s1 == '.' || s1 == '-') && y > 999) {
+			if (a > 12 || s1 == '.')
 				r = ymd(y, b, a);
 			else if (b > 12)
 				r = ymd(y, a, b);

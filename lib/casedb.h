@@ -32,7 +32,7 @@ struct lka_case {
 	sqlite3 *db;
 	char *path;
 	bool readonly;
-	sqlite3_stmt *cstmt[8]; /* prepared statements of sink-contact.c */
+	sqlite3_stmt *cstmt[12]; /* prepared statements of sink-contact.c */
 	sqlite3_stmt *stmt[40]; /* prepared statements, by enum in sink-case.c */
 	int tx_depth;           /* open transaction (1) */
 	int64_t run_id;         /* ingest_runs row of the current run (run_begin), 0 if none */
@@ -158,9 +158,13 @@ lka_status lka_case__message_write(lka_case *kase, const lka_msgorigin *o, const
  * Write an address-book entry (sink-contact.c): the contacts row with its
  * e-mails, phones (E.164 added where possible), postal addresses, list
  * members and diagnostics, in one SAVEPOINT.  o->loc locates the entry.
+ * att_position >= 0: the entry comes from that top-level attachment of the
+ * message at o->loc.ordinal in the file (written before): message_id,
+ * attachment_id and the folder are the message's; o->loc.offset/length are
+ * then inside the attachment.
  */
-lka_status lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const lka_contact *c,
-				   lka_write_counts *counts, lka_error *err);
+lka_status lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, int64_t att_position,
+				   const lka_contact *c, lka_write_counts *counts, lka_error *err);
 
 /* An errors row.  file_id, loc may be 0/NULL. */
 lka_status lka_case__error_write(lka_case *kase, int64_t source_id, int64_t file_id,

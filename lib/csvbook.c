@@ -320,10 +320,11 @@ classify(const char *raw)
 					     "住所", "郵便番号", "都道府県", "市区町村", NULL };
 
 	if (any_of(h, mailw) && !has(h, "radiomessagerie")) {
-		if (has(h, "type"))
+		if (has(h, "type") || has(h, "label") || has(h, "tipo"))
 			c.k = F_EMAIL_TYPE;
 		else if (has(h, "display") || has(h, "nom complet") || has(h, "affich") ||
-			 has(h, "anzeige") || has(h, "name") || has(h, "nom "))
+			 has(h, "anzeige") || has(h, "name") || has(h, "nom ") || has(h, "nombre") ||
+			 has(h, "mostrar") || has(h, "表示名"))
 			c.k = F_EMAIL_NAME;
 		else
 			c.k = F_EMAIL;
@@ -332,7 +333,7 @@ classify(const char *raw)
 	if (has(h, "web") || has(h, "url") || has(h, "site"))
 		return (col){ F_URL, c.group, "" };
 	if (any_of(h, phonew)) {
-		if (has(h, "type")) {
+		if (has(h, "type") || has(h, "label") || has(h, "tipo")) {
 			c.k = F_PHONE_TYPE;
 			return c;
 		}
@@ -374,7 +375,7 @@ classify(const char *raw)
 			snprintf(c.type, sizeof c.type, "#%d", c.group); /* Google "Address 1 - ..." */
 		else
 			snprintf(c.type, sizeof c.type, "%s", t[0] ? t : "other");
-		if (has(h, "type"))
+		if (has(h, "type") || has(h, "label"))
 			c.k = F_ADDR_TYPE;
 		else if (has(h, "formatted"))
 			c.k = F_ADDR_FULL;
@@ -485,12 +486,26 @@ typedef struct layout {
 	bool header;
 } layout;
 
+/* "Field-Name: value": a mail header or report line, not a CSV row. */
+static bool
+field_like(const char *s)
+{
+	const char *p = s;
+
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+	       *p == '-')
+		p++;
+	return p > s && *p == ':' && (p[1] == ' ' || p[1] == '\t' || p[1] == '\0');
+}
+
 static bool
 header_like(const row *r, layout *lo)
 {
 	size_t emails = 0, known = 0;
 
 	lo->n = r->n;
+	if (r->n && field_like(r->cells[0]))
+		return false;
 	for (size_t k = 0; k < r->n; k++) {
 		if (lka__looks_email(r->cells[k], strlen(r->cells[k])))
 			return false;
@@ -566,7 +581,8 @@ lka_csvbook_detect(const unsigned char *p, size_t n)
 				yes = true;
 		goto out;
 	}
-	/* no header: rows of the same width (>= 2) with addresses in them */
+	/* no header: rows of the same width (>= 2) with addresses in them, and
+	 * not "Field: value" lines (mail headers, reports) */
 	width = r->n;
 	if (width < 2)
 		goto out;
@@ -574,6 +590,8 @@ lka_csvbook_detect(const unsigned char *p, size_t n)
 		if (row_empty(r))
 			continue;
 		nrows++;
+		if (field_like(r->cells[0]))
+			goto out;
 		if (r->n != width && pos < tn)
 			goto out;
 		for (size_t k = 0; k < r->n; k++)
@@ -705,9 +723,23 @@ build(const layout *lo, const row *r, bool *oom)
 			for (;;) {
 				const char *sep = strstr(s, ":::");
 				size_t len = sep ? (size_t)(sep - s) : strlen(s);
-				char *one = lka__strndup(s, len);
-				if (!one || !lka__ct_email(c, one, type, name))
+				char *one = lka__strndup(s, len), *nm = name ? lka__strdup(name) : NULL;
+				/* Outlook: "Marie Dupont (marie@example.fr)": the name alone */
+				if (one && nm) {
+					char *t = one, *o = strrchr(nm, '(');
+					size_t tl;
+					while (*t == ' ')
+						t++;
+					tl = strlen(t);
+					while (tl && t[tl - 1] == ' ')
+						tl--;
+					if (o && o > nm && o[-1] == ' ' && strlen(o + 1) == tl + 1 &&
+					    !strncmp(o + 1, t, tl) && o[1 + tl] == ')')
+						o[-1] = '\0';
+				}
+				if (!one || (name && !nm) || !lka__ct_email(c, one, type, nm))
 					ok = false;
+				free(nm);
 				free(one);
 				if (!sep || !ok)
 					break;

@@ -6,6 +6,9 @@
  * Everything here must stay safe on arbitrary binary input: it only ever
  * looks at the n bytes it is given.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
 #include <string.h>
 
 #include "book.h"
@@ -224,6 +227,16 @@ lka_detect_format(const unsigned char *head, size_t n, const char *name)
 	/* Archives (zip, gzip, tar, 7z ...): their members are read as evidence. */
 	if (lka_arc_kind(head, n))
 		return LKA_FMT_ARCHIVE;
+	/* Outlook .msg: an OLE compound file with the message's property stream */
+	if (n >= 512 && !memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) {
+		static const char props16[] = "_\0_\0p\0r\0o\0p\0e\0r\0t\0i\0e\0s\0_\0v\0";
+		static const char substg16[] = "_\0_\0s\0u\0b\0s\0t\0g\0";
+
+		if (memmem(head, n, props16, sizeof props16 - 1) ||
+		    memmem(head, n, substg16, sizeof substg16 - 1) || name_ends_with(name, ".msg"))
+			return LKA_FMT_MSG;
+		return LKA_FMT_UNKNOWN;
+	}
 	/* TNEF (winmail.dat) */
 	if (n >= 6 && head[0] == 0x78 && head[1] == 0x9F && head[2] == 0x3E && head[3] == 0x22)
 		return LKA_FMT_TNEF;

@@ -71,6 +71,7 @@ struct members {
 	struct member *v;
 	size_t n;
 	bool encrypted;
+	bool skipped;   /* a member we wanted was too large, damaged or out of memory */
 };
 
 static bool
@@ -124,14 +125,19 @@ zip_read(const unsigned char *d, size_t n, struct members *m)
 
 		if (archive_entry_is_encrypted(e))
 			m->encrypted = true;
-		if (!name || !wanted(name) || size > (int64_t)MEMBER_MAX)
+		if (!name || !wanted(name))
 			continue;
+		if (size > (int64_t)MEMBER_MAX) {
+			m->skipped = true;
+			continue;
+		}
 		lka_buf_init(&b, MEMBER_MAX);
 		while ((r = archive_read_data(a, chunk, sizeof chunk)) > 0)
 			if (!lka_buf_add(&b, chunk, (size_t)r))
 				break;
 		if (r < 0 || b.oom || b.toobig) {
 			lka_buf_free(&b);
+			m->skipped = true;
 			continue;
 		}
 		if (!(v = realloc(m->v, (m->n + 1) * sizeof *v))) {
@@ -425,6 +431,8 @@ office_text(const unsigned char *d, size_t n, lka_buf *out, const char **method)
 		}
 		free(slides);
 	}
+	if (m.skipped && st == 'o')
+		st = out->len ? 't' : 'f'; /* part of the document could not be read */
 	if (m.encrypted)
 		st = 'e';
 	members_free(&m);
@@ -640,7 +648,8 @@ lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_byt
 		if (st == 'e')
 			snprintf(out->detail, sizeof out->detail, "document is encrypted");
 		else if (st == 't')
-			snprintf(out->detail, sizeof out->detail, "text limited to %zu bytes", max_bytes);
+			snprintf(out->detail, sizeof out->detail,
+				 "text limited to %zu bytes, or a part too large or damaged", max_bytes);
 		else if (st == 'f')
 			snprintf(out->detail, sizeof out->detail, "document could not be parsed");
 		else if (st == 'u')

@@ -592,10 +592,12 @@ on_contact(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 		goto out;
 	o.source_id = s->id;
 	o.file_id = t->file_id;
-	o.folder_id = map_folder(t, folder_id, t->folder_id);
+	/* folder_id < 0: from attachment -folder_id - 1 of the message at loc (sink.h) */
+	o.folder_id = folder_id < 0 ? t->folder_id : map_folder(t, folder_id, t->folder_id);
 	o.loc = *loc;
 	o.file_display = task_display(ing, t);
-	if (lka_case__contact_write(ing->kase, &o, c, &n, &e) != LKA_OK) {
+	if (lka_case__contact_write(ing->kase, &o, folder_id < 0 ? -folder_id - 1 : -1, c, &n, &e) !=
+	    LKA_OK) {
 		if (e.kind == LKA_E_DB && e.status == LKA_FATAL) {
 			db_fail(ing, &e);
 			goto out;
@@ -605,6 +607,7 @@ on_contact(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, 
 		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
 	}
 	ing->st.errors += n.errors;
+	ing->st.contacts += n.contacts;
 	ing->batch_items++;
 	item_done(t, loc->ordinal);
 out:

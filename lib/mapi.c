@@ -92,6 +92,13 @@ pad4(size_t n)
 bool
 lka_mapi_parse_tnef(const unsigned char *p, size_t n, lka_mapi_props *out, char *why, size_t cap)
 {
+	return lka_mapi_parse_tnef_at(p, n, out, why, cap, NULL);
+}
+
+bool
+lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, char *why,
+		       size_t cap, size_t *used)
+{
 	size_t pos = 0;
 	uint32_t count;
 
@@ -185,6 +192,8 @@ lka_mapi_parse_tnef(const unsigned char *p, size_t n, lka_mapi_props *out, char 
 			return false;
 		}
 	}
+	if (used)
+		*used = pos;
 	return true;
 trunc:
 	snprintf(why, cap, "property list truncated at byte %zu of %zu (%zu properties read)",
@@ -622,6 +631,39 @@ lka_mapi_rtf_text(const char *rtf, size_t n, char **html)
 }
 
 /* ------------------------------------------------------------------ messages */
+
+void
+lka_mapi_add_recipient(lka_msg *m, const lka_mapi_props *p)
+{
+	int32_t t = lka_mapi_long(p, LKA_PR_RECIPIENT_TYPE, 1);
+	char *name = lka_mapi_str(p, LKA_PR_DISPLAY_NAME);
+	char *smtp = lka_mapi_str(p, LKA_PR_SMTP_ADDRESS);
+	char *email = lka_mapi_str(p, LKA_PR_EMAIL_ADDRESS);
+	const char *addr = smtp && strchr(smtp, '@') ? smtp : email && strchr(email, '@') ? email
+											 : NULL;
+	lka_addr *v = realloc(m->addrs, (m->n_addrs + 1) * sizeof *v);
+
+	if (v) {
+		lka_addr *a = &v[m->n_addrs++];
+		lka_buf raw;
+
+		m->addrs = v;
+		memset(a, 0, sizeof *a);
+		a->role = (t & 0xF) == 2 ? LKA_ROLE_CC : (t & 0xF) == 3 ? LKA_ROLE_BCC : LKA_ROLE_TO;
+		a->address = addr ? lka_addr_normalize(addr) : NULL;
+		a->name = name;
+		name = NULL;
+		lka_buf_init(&raw, 0);
+		if (a->name)
+			lka_buf_printf(&raw, "%s ", a->name);
+		lka_buf_printf(&raw, "<%s>", addr ? addr : email ? email : "");
+		a->raw = raw.oom ? NULL : lka_buf_steal(&raw, NULL);
+		lka_buf_free(&raw);
+	}
+	free(name);
+	free(smtp);
+	free(email);
+}
 
 static void
 set_if_empty(char **field, char *value)

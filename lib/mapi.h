@@ -91,6 +91,13 @@ bool lka_mapi_props_add(lka_mapi_props *p, uint16_t type, uint16_t id, const uns
 bool lka_mapi_parse_tnef(const unsigned char *p, size_t n, lka_mapi_props *out, char *why,
 			 size_t cap);
 
+/* Same, *used (may be NULL) set to the bytes the list took. */
+bool lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, char *why,
+			    size_t cap, size_t *used);
+
+/* Append the recipient described by p (a recipient table row) to m. */
+void lka_mapi_add_recipient(lka_msg *m, const lka_mapi_props *p);
+
 /* The first property with this id (and type, unless type is 0), or NULL. */
 const lka_mapi_prop *lka_mapi_find(const lka_mapi_props *p, uint16_t id, uint16_t type);
 /* A string property (PT_UNICODE or PT_STRING8) as UTF-8, malloc'd; NULL if absent. */

@@ -24,6 +24,7 @@
 #include "archives.h"
 #include "mapi.h"
 #include "mime.h"
+#include "msg.h"
 #include "reader.h"
 #include "tnef.h"
 
@@ -1339,7 +1340,7 @@ arc_mail(void *ud, const unsigned char *p, size_t n, const char *path, unsigned 
 static bool
 arc_other(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth, lka_diags *d)
 {
-	if (!lka_tnef_is(p, n))
+	if (!lka_tnef_is(p, n) && !lka_olemsg_is_ole(p, n))
 		return false;
 	att_content(ud, a, p, n, cdepth, d);
 	return true;
@@ -1366,6 +1367,108 @@ arc_env(struct arcud *u, lka_arc_env *env)
 	env->parse_mail = arc_mail;
 	env->other = arc_other;
 	env->password_text = u->pw;
+}
+
+static void
+olemsg_env(struct arcud *u, lka_olemsg_env *env)
+{
+	lka_mime *mm = u->s->mm;
+
+	memset(env, 0, sizeof *env);
+	env->limits = &mm->limits;
+	env->store_content = mm->store_content;
+	env->ud = u;
+	env->content = tnef_content;
+}
+
+/*
+ * An Outlook item whose sender is an Exchange (EX) address has no SMTP
+ * sender property; its transport headers, when kept, say who sent it.
+ */
+static void
+olemsg_sender(lka_mime *mm, lka_msg *m, unsigned depth)
+{
+	for (size_t i = 0; i < m->n_atts && depth < 64; i++)
+		if (m->atts[i].embedded)
+			olemsg_sender(mm, m->atts[i].embedded, depth + 1);
+	if (m->from_address || !m->headers || !*m->headers)
+		return;
+	{
+		size_t n = strlen(m->headers);
+		char *h = malloc(n + 3);
+		GMimeStream *st;
+		GMimeParser *parser;
+		GMimeMessage *gm;
+		InternetAddressList *l;
+		InternetAddress *ia;
+
+		if (!h)
+			return;
+		memcpy(h, m->headers, n);
+		memcpy(h + n, "\n\n", 3);
+		st = g_mime_stream_mem_new_with_buffer(h, n + 2);
+		parser = g_mime_parser_new_with_stream(st);
+		g_object_unref(st);
+		g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+		gm = g_mime_parser_construct_message(parser, mm->opts);
+		g_object_unref(parser);
+		l = gm ? g_mime_message_get_from(gm) : NULL;
+		ia = l && internet_address_list_length(l) > 0 ? internet_address_list_get_address(l, 0)
+							      : NULL;
+		if (ia && INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+			const char *name = internet_address_get_name(ia);
+			lka_addr *v;
+
+			m->from_address = addr ? lka_addr_normalize(addr) : NULL;
+			if (!m->from_name && name && lka_utf8_valid(name, strlen(name)))
+				m->from_name = lka__strdup(name);
+			v = m->from_address ? realloc(m->addrs, (m->n_addrs + 1) * sizeof *v) : NULL;
+			if (v) {
+				/* replace a FROM row without an address, else add one */
+				size_t k;
+
+				m->addrs = v;
+				for (k = 0; k < m->n_addrs; k++)
+					if (v[k].role == LKA_ROLE_FROM)
+						break;
+				if (k == m->n_addrs) {
+					memset(&v[k], 0, sizeof v[k]);
+					v[k].role = LKA_ROLE_FROM;
+					v[k].name = lka__strdup(m->from_name);
+					m->n_addrs++;
+				}
+				if (!v[k].address)
+					v[k].address = lka__strdup(m->from_address);
+			}
+		}
+		if (gm)
+			g_object_unref(gm);
+		free(h);
+	}
+}
+
+/* An attached Outlook .msg: parsed as an embedded message. */
+static bool
+olemsg_att(struct arcud *u, lka_att *a, const unsigned char *p, size_t n, unsigned cdepth,
+	   lka_diags *d)
+{
+	lka_olemsg_env env;
+	char why[200];
+	lka_msg *m;
+
+	if (a->embedded || !lka_olemsg_is_ole(p, n))
+		return false;
+	olemsg_env(u, &env);
+	m = lka_olemsg_read(&env, p, n, cdepth, why, sizeof why);
+	if (!m)
+		return false;
+	olemsg_sender(u->s->mm, m, 0);
+	a->embedded = m;
+	free(a->container);
+	a->container = lka__strdup("msg");
+	(void)d;
+	return true;
 }
 
 static void
@@ -1418,6 +1521,8 @@ att_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cde
 		lka_tnef_read(&env, p, n, scratch, &a->children, &a->n_children, cdepth, d,
 			      a->part_path);
 		lka_msg_free(scratch);
+	} else if (olemsg_att(u, a, p, n, cdepth, d)) {
+		/* an Outlook message */
 	} else if (!a->embedded && lka_detect_format(p, n < 65536 ? n : 65536, a->filename) ==
 					   LKA_FMT_EML) {
 		a->embedded = arc_mail(u, p, n, a->part_path, cdepth);
@@ -1534,6 +1639,11 @@ leaf_att(struct build *b, GMimePart *part, const char *path, unsigned depth, con
 	} else if (!is_msg && !k.over && k.buf.len &&
 		   (lka_arc_kind(k.buf.data, k.buf.len) || lka_tnef_is(k.buf.data, k.buf.len))) {
 		containers(b, a, &k, depth);
+	} else if (!is_msg && !k.over && k.buf.len && lka_olemsg_is_ole(k.buf.data, k.buf.len)) {
+		lka_arc_budget bud = { .in_bytes = k.buf.len };
+		struct arcud u = { b->s, depth, NULL, &bud };
+
+		olemsg_att(&u, a, k.buf.data, k.buf.len, 0, &b->msg->diags);
 	} else if (!is_msg && !k.over && is_tnef_part(obj, fn)) {
 		diag(b, LKA_WARN, LKA_E_CORRUPT, path, "part %s is declared TNEF but is not", path);
 	}
@@ -2067,6 +2177,43 @@ lka_mime_tnef(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_error
 	}
 	*out = m;
 	return tree_has_diags(m, 0) ? LKA_WARN : LKA_OK;
+}
+
+lka_status
+lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_error *err)
+{
+	struct session s = { .mm = mm };
+	lka_arc_budget bud = { .in_bytes = n };
+	struct arcud u = { &s, 0, NULL, &bud };
+	lka_olemsg_env env;
+	char why[200];
+	lka_msg *m;
+
+	*out = NULL;
+	olemsg_env(&u, &env);
+	m = lka_olemsg_read(&env, (const unsigned char *)data, n, 0, why, sizeof why);
+	if (!m)
+		return lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, NULL, "%s", why);
+	olemsg_sender(mm, m, 0);
+	if (s.oom) {
+		lka_msg_free(m);
+		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
+	}
+	*out = m;
+	return tree_has_diags(m, 0) ? LKA_WARN : LKA_OK;
+}
+
+lka_contact *
+lka_mime_olemsg_contact(lka_mime *mm, const char *data, size_t n)
+{
+	struct session s = { .mm = mm };
+	lka_arc_budget bud = { .in_bytes = n };
+	struct arcud u = { &s, 0, NULL, &bud };
+	lka_olemsg_env env;
+	char why[200];
+
+	olemsg_env(&u, &env);
+	return lka_olemsg_contact(&env, (const unsigned char *)data, n, why, sizeof why);
 }
 
 /* ------------------------------------------------------------- handle */

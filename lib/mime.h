@@ -33,6 +33,13 @@ lka_status lka_mime_parse(lka_msg **out, lka_mime *mm, const char *data, size_t 
 lka_status lka_mime_tnef(lka_msg **out, lka_mime *mm, const char *data, size_t n,
 			 lka_error *err);
 
+/* Read an Outlook .msg file as one message (recipients, bodies, attachments). */
+lka_status lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t n,
+			   lka_error *err);
+
+/* The contact or distribution list of an Outlook .msg (IPM.Contact, IPM.DistList), or NULL. */
+lka_contact *lka_mime_olemsg_contact(lka_mime *mm, const char *data, size_t n);
+
 /* libmagic MIME type of a buffer, into out (cap bytes); "" if unknown. */
 void lka_mime_sniff(lka_mime *mm, const void *data, size_t n, char *out, size_t cap);
 

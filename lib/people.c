@@ -267,12 +267,18 @@ static lka_status
 rebuild(lka_case *kase, const char *djson, char **doms, size_t ndoms, lka_people_stats *stats,
 	lka_error *err)
 {
-	bool findings = table_exists(kase, "findings") && column_exists(kase, "findings", "person_address") &&
-			column_exists(kase, "findings", "value_norm");
+	static const char *const fcols[] = { "kind", "category", "value_norm", "message_id",
+					     "attachment_id", "field", "person_address",
+					     "person_name" };
+	bool findings = table_exists(kase, "findings");
 	sqlite3_stmt *s = NULL;
 	lka_status st;
 	char now[32];
 
+	/* findings as the personal-data scan writes them (contract §B); another
+	 * shape is not read rather than misread */
+	for (size_t i = 0; findings && i < sizeof fcols / sizeof *fcols; i++)
+		findings = column_exists(kase, "findings", fcols[i]);
 	st = x(kase,
 	       "DELETE FROM person_categories; DELETE FROM person_appearances; "
 	       "DELETE FROM person_postal; DELETE FROM person_phones; DELETE FROM person_names; "
@@ -432,7 +438,7 @@ rebuild(lka_case *kase, const char *djson, char **doms, size_t ndoms, lka_people
 	st = x(kase,
 	       "UPDATE people SET "
 	       "display_name = (SELECT name FROM person_names n WHERE n.person_id = people.id "
-	       "  ORDER BY occurrences DESC, name LIMIT 1), "
+	       "  ORDER BY occurrences DESC, length(name) DESC, name LIMIT 1), "
 	       "phone_e164 = coalesce(phone_e164, (SELECT e164 FROM person_phones t "
 	       "  WHERE t.person_id = people.id ORDER BY occurrences DESC, e164 LIMIT 1)), "
 	       "address_count = (SELECT count(*) FROM person_emails e WHERE e.person_id = people.id), "
@@ -532,10 +538,11 @@ lka_people_ensure(lka_case *kase, const lka_people_opts *opts, lka_people_stats 
 		return lka__error(err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
 	if (sqlite3_prepare_v2(kase->db,
 			       table_exists(kase, "scans") ?
-				       "SELECT b.internal_domains = ?1 AND b.built_at >= coalesce((SELECT "
-				       "max(started_at) FROM ingest_runs), '') AND b.built_at >= "
-				       "coalesce((SELECT max(started_at) FROM scans), '') FROM people_build b" :
-				       "SELECT b.internal_domains = ?1 AND b.built_at >= coalesce((SELECT "
+				       "SELECT b.internal_domains = ?1 AND b.built_at > coalesce((SELECT "
+				       "max(started_at) FROM ingest_runs), '') AND b.built_at > "
+				       "coalesce((SELECT max(coalesce(finished_at, started_at)) FROM scans), "
+				       "'') FROM people_build b" :
+				       "SELECT b.internal_domains = ?1 AND b.built_at > coalesce((SELECT "
 				       "max(started_at) FROM ingest_runs), '') FROM people_build b",
 			       -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, djson, -1, SQLITE_STATIC);

@@ -19,6 +19,7 @@
 #include "casedb.h"
 #include "extract.h"
 #include "leakaudit/pii.h"
+#include "pii-int.h"
 
 #define BATCH 500
 #define PERSON_WINDOW 300
@@ -50,6 +51,7 @@ struct scanner {
 	struct fnd *v;
 	size_t n, cap;
 	bool oom;
+	lka_pii_kwindex ix;
 };
 
 static int
@@ -301,7 +303,7 @@ scan_field(struct scanner *s, const char *t, size_t n, int64_t message_id, int64
 	s->n = 0;
 	s->oom = false;
 	s->st->bytes += n;
-	lka_pii_scan_text(t, n, s->o->mask & LKA_PII_ALL, collect, s);
+	lka_pii__scan(&s->ix, t, n, s->o->mask & LKA_PII_ALL, collect, s);
 	if (s->oom) {
 		lka__error(s->err, LKA_FATAL, LKA_E_NOMEM, 0, NULL, "out of memory");
 		return -1;
@@ -691,6 +693,7 @@ lka_scan_case(lka_case *kase, const lka_scan_opts *opts, lka_scan_stats *out, lk
 	s.st = out ? out : &st_local;
 	memset(s.st, 0, sizeof *s.st);
 	s.err = err;
+	lka_pii__index(&s.ix);
 
 	/* the scans row, and the previous findings gone, in one transaction */
 	if ((st = exec(kase, "BEGIN IMMEDIATE", err)) != LKA_OK)

@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "leakaudit/pii.h"
+#include "pii-int.h"
 
 /* ------------------------------------------------------------------ names */
 
@@ -138,6 +139,7 @@ struct sc {
 	size_t iban_end;       /* end of the last IBAN, SIZE_MAX if none */
 	lka_pii_finding bic;   /* a BIC waiting for an IBAN */
 	bool bic_pending;
+	size_t table_end;      /* end of the last table whose birth dates were read */
 };
 
 #define NONE ((size_t)-1)
@@ -359,14 +361,6 @@ static const struct kw keywords[] = {
 	{ "arrested", KW_SPECIAL, "offences" },
 };
 
-/* Per first letter: the keywords, in table order; and the two-letter bitmap. */
-struct kwindex {
-	unsigned char first[26][24];
-	unsigned char nfirst[26];
-	uint32_t pair[26]; /* bit b: some keyword starts with letter, then 'a' + b (b 26: other) */
-	bool ready;
-};
-
 static unsigned
 second_bit(unsigned c)
 {
@@ -374,22 +368,27 @@ second_bit(unsigned c)
 	return is_lower(c) ? c - 'a' : 26;
 }
 
-/* Built at compile time would be nicer; this is computed once per scan call
- * on the stack (a few hundred nanoseconds), keeping the library free of
- * global mutable state. */
-static void
-kwindex_build(struct kwindex *x)
+size_t
+lka_pii__keyword_count(void)
+{
+	return LKA_ARRAY_LEN(keywords);
+}
+
+/* Index the keywords by first letter (once per case scan, or per call of
+ * lka_pii_scan_text; the library keeps no global state). */
+void
+lka_pii__index(lka_pii_kwindex *x)
 {
 	memset(x, 0, sizeof *x);
 	for (size_t i = 0; i < LKA_ARRAY_LEN(keywords); i++) {
 		unsigned f = (unsigned char)keywords[i].text[0] - 'a';
 		unsigned c1 = (unsigned char)keywords[i].text[1];
 
-		if (x->nfirst[f] < sizeof x->first[f])
-			x->first[f][x->nfirst[f]++] = (unsigned char)i;
+		if (f >= 26 || x->nfirst[f] >= sizeof x->first[f])
+			continue; /* caught by test-pii: every keyword is found */
+		x->first[f][x->nfirst[f]++] = (unsigned char)i;
 		x->pair[f] |= 1u << second_bit(c1);
 	}
-	x->ready = true;
 }
 
 /* Match keyword k at i; returns the end offset, or 0. */
@@ -407,11 +406,15 @@ kw_match(const struct sc *s, size_t i, const char *k)
 		if (i >= n)
 			return 0;
 		if (kc == ' ') {
+			bool nl = false;
 			if (!is_space(p[i]) && !(p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0))
 				return 0;
-			while (i < n && (is_space(p[i]) ||
-					 (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0)))
+			/* white space, and the "> " of a quoted reply after a line break */
+			while (i < n && (is_space(p[i]) || (nl && p[i] == '>') ||
+					 (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0))) {
+				nl = nl || p[i] == '\n';
 				i += p[i] == 0xC2 ? 2 : 1;
+			}
 			continue;
 		}
 		if (kc == '\'') {
@@ -970,9 +973,15 @@ postcode_ok(const unsigned char *p)
 static void
 app(char *dst, size_t cap, size_t *k, const unsigned char *p, size_t n)
 {
+	bool nl = false;
+
 	for (size_t i = 0; i < n && *k + 1 < cap; i++) {
 		unsigned c = p[i];
-		if (is_space(c)) {
+		if (c == '\n')
+			nl = true;
+		else if (!(is_space(c) || c == '>'))
+			nl = false;
+		if (is_space(c) || (nl && c == '>')) { /* "> " of a quoted reply */
 			if (*k > 0 && dst[*k - 1] != ' ')
 				dst[(*k)++] = ' ';
 			continue;
@@ -1053,7 +1062,8 @@ try_address(struct sc *s, const struct run *r)
 	if (!pc)
 		return 0;
 	st_end = pc;
-	while (st_end > st_start && (is_space(p[st_end - 1]) || p[st_end - 1] == ','))
+	while (st_end > st_start &&
+	       (is_space(p[st_end - 1]) || p[st_end - 1] == ',' || p[st_end - 1] == '>'))
 		st_end--;
 	/* The town: a capitalised word (or a capital accented letter) after the code. */
 	i = pc + 5;
@@ -1218,6 +1228,15 @@ try_iban(struct sc *s, size_t i)
 		} else if ((c == ' ' || c == '-') && nd >= 4 && j + 1 < s->n &&
 			   (is_upper(p[j + 1]) || is_digit(p[j + 1])) && !is_space(p[j - 1])) {
 			j++;
+		} else if ((c == '\n' || c == '\r') && nd >= 4 && !is_space(p[j - 1])) {
+			/* an IBAN wrapped at the end of a line */
+			size_t k = j + (c == '\r' && j + 1 < s->n && p[j + 1] == '\n' ? 2 : 1);
+			while (k < s->n && k - j < 8 && (p[k] == '>' || p[k] == ' '))
+				k++; /* the "> " of a quoted reply */
+			if (k < s->n && (is_upper(p[k]) || is_digit(p[k])))
+				j = k;
+			else
+				break;
 		} else {
 			break;
 		}
@@ -1352,6 +1371,8 @@ kw_document(struct sc *s, size_t end, lka_pii_kind kind)
 	emit(s, &f);
 	return i + len;
 }
+
+static void table_at(struct sc *s, size_t kw);
 
 static const char *const months_fr[] = {
 	"janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin", "juillet", "ao\xc3\xbbt",
@@ -1489,8 +1510,10 @@ kw_dob(struct sc *s, size_t end)
 	lka_pii_finding f;
 	bool ok;
 
-	if (i == NONE || !(e = parse_date(s, i, &y, &m, &d)))
+	if (i == NONE || !(e = parse_date(s, i, &y, &m, &d))) {
+		table_at(s, end);
 		return end;
+	}
 	if (e < s->n && is_word(s->p[e]))
 		return end;
 	ok = date_valid(y, m, d);
@@ -1607,9 +1630,9 @@ kw_special(struct sc *s, size_t i, size_t end, const char *detail)
 	finding(&f, LKA_PII_SPECIAL_CATEGORY, LKA_PII_NA, 0.5, i, end - i);
 	f.detail = detail;
 	k = (size_t)snprintf(f.norm, sizeof f.norm, "%s:", detail);
-	for (size_t j = i; j < end && k + 1 < sizeof f.norm; j++)
-		f.norm[k++] = (char)lower(s->p[j]);
-	f.norm[k] = '\0';
+	app(f.norm, sizeof f.norm, &k, s->p + i, end - i);
+	for (size_t j = 0; j < k; j++)
+		f.norm[j] = (char)lower((unsigned char)f.norm[j]);
 	k = 0;
 	app(f.masked, sizeof f.masked, &k, s->p + i, end - i);
 	emit(s, &f);
@@ -1618,7 +1641,7 @@ kw_special(struct sc *s, size_t i, size_t end, const char *detail)
 /* Keywords at a word start i (first byte a letter); returns the end of what
  * was consumed, or i when nothing matched. */
 static size_t
-scan_keyword(struct sc *s, const struct kwindex *x, size_t i)
+scan_keyword(struct sc *s, const lka_pii_kwindex *x, size_t i)
 {
 	unsigned f = lower(s->p[i]) - 'a';
 	unsigned c1 = i + 1 < s->n ? s->p[i + 1] : 0;
@@ -1695,48 +1718,59 @@ next_cell(const struct sc *s, size_t i, size_t le, unsigned char sep, size_t *b,
 }
 
 /*
- * A table (CSV, TSV, a spreadsheet as text) whose header row names a birth
- * date column ("Date de naissance", "date_naissance", "Birth date", "DOB"):
- * the dates in that column are birth dates, with no keyword beside them.
+ * Is the line [ls, le) the header of a table (CSV, TSV, a sheet as text)
+ * with a birth-date column ("Date de naissance", "date_naissance", "Birth
+ * date", "DOB", "DDN")?  *sep and *col receive the separator and the column.
  */
-static void
-scan_table_dob(struct sc *s)
+static bool
+table_header(const struct sc *s, size_t ls, size_t le, unsigned char *sep, long *col)
 {
 	const unsigned char *p = s->p;
-	size_t le = 0, counts[3] = { 0, 0, 0 }, col = 0, i, b, e;
+	size_t counts[3] = { 0, 0, 0 }, i, b, e;
 	static const unsigned char seps[3] = { ';', '\t', ',' };
-	unsigned char sep;
-	long dob = -1;
+	long c = 0;
 
-	while (le < s->n && le < 4096 && p[le] != '\n')
-		le++;
-	if (le >= s->n || p[le] != '\n')
-		return;
-	for (i = 0; i < le; i++)
+	for (i = ls; i < le; i++)
 		for (int k = 0; k < 3; k++)
 			counts[k] += p[i] == seps[k];
-	sep = counts[0] >= counts[1] && counts[0] >= counts[2] ? ';' : counts[1] >= counts[2] ? '\t' : ',';
-	if (counts[sep == ';' ? 0 : sep == '\t' ? 1 : 2] < 2)
-		return;
-	for (i = 0; i <= le && dob < 0; col++) {
+	*sep = counts[0] >= counts[1] && counts[0] >= counts[2] ? ';' : counts[1] >= counts[2] ? '\t' : ',';
+	if (counts[*sep == ';' ? 0 : *sep == '\t' ? 1 : 2] < 2)
+		return false;
+	for (i = ls; i <= le; c++) {
 		char cell[64];
 		size_t k = 0;
-		i = next_cell(s, i, le, sep, &b, &e);
+		i = next_cell(s, i, le, *sep, &b, &e);
 		for (size_t j = b; j < e && k + 1 < sizeof cell; j++)
 			cell[k++] = (char)lower(p[j]);
 		cell[k] = '\0';
 		if (strstr(cell, "naissance") || strstr(cell, "birth") || !strcmp(cell, "dob") ||
-		    strstr(cell, "date_naiss") || strstr(cell, "ddn"))
-			dob = (long)col;
+		    strstr(cell, "date_naiss") || !strcmp(cell, "ddn")) {
+			*col = c;
+			return true;
+		}
 	}
-	if (dob < 0)
-		return;
-	for (size_t ls = le + 1; ls < s->n && !s->stop;) {
+	return false;
+}
+
+/* The dates in column col of the rows after the header ending at le (the
+ * table ends at a line without the separator); returns where it ended. */
+static size_t
+table_rows(struct sc *s, size_t le, unsigned char sep, long col)
+{
+	const unsigned char *p = s->p;
+	size_t ls = le + 1, i, b, e;
+
+	while (ls < s->n && !s->stop) {
 		size_t lend = ls;
-		while (lend < s->n && p[lend] != '\n')
+		bool has_sep = false;
+		while (lend < s->n && p[lend] != '\n') {
+			has_sep = has_sep || p[lend] == sep;
 			lend++;
+		}
+		if (!has_sep)
+			break;
 		i = ls;
-		for (long c = 0; c <= dob && i <= lend; c++)
+		for (long c = 0; c <= col && i <= lend; c++)
 			i = next_cell(s, i, lend, sep, &b, &e);
 		if (i <= lend + 1 && b < e) {
 			unsigned y = 0, m = 0, d = 0;
@@ -1753,6 +1787,42 @@ scan_table_dob(struct sc *s)
 		}
 		ls = lend + 1;
 	}
+	return ls;
+}
+
+/* A keyword of birth date with no date after it: the header of a table? */
+static void
+table_at(struct sc *s, size_t kw)
+{
+	size_t ls = kw, le = kw;
+	unsigned char sep;
+	long col;
+
+	while (ls > 0 && kw - ls < 4096 && s->p[ls - 1] != '\n')
+		ls--;
+	while (le < s->n && le - kw < 4096 && s->p[le] != '\n')
+		le++;
+	if (le >= s->n || s->p[le] != '\n' || (ls > 0 && s->p[ls - 1] != '\n') || ls < s->table_end)
+		return;
+	if (table_header(s, ls, le, &sep, &col))
+		s->table_end = table_rows(s, le, sep, col);
+}
+
+/* A table whose first line (the text's) is a header with a birth-date column
+ * named without a keyword ("date_naissance", "DDN"). */
+static void
+scan_table_dob(struct sc *s)
+{
+	size_t le = 0;
+	unsigned char sep;
+	long col;
+
+	while (le < s->n && le < 4096 && s->p[le] != '\n')
+		le++;
+	if (s->table_end || le >= s->n || s->p[le] != '\n')
+		return;
+	if (table_header(s, 0, le, &sep, &col))
+		table_rows(s, le, sep, col);
 }
 
 /* ------------------------------------------------------------------- scan */
@@ -1760,8 +1830,17 @@ scan_table_dob(struct sc *s)
 size_t
 lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void *payload)
 {
+	lka_pii_kwindex x;
+
+	lka_pii__index(&x);
+	return lka_pii__scan(&x, text, n, mask, fn, payload);
+}
+
+size_t
+lka_pii__scan(const lka_pii_kwindex *x, const char *text, size_t n, unsigned mask, lka_pii_fn fn,
+	      void *payload)
+{
 	struct sc s = { 0 };
-	struct kwindex x;
 	const unsigned char *p = (const unsigned char *)text;
 	size_t i = 0;
 	bool kw = (mask & ((1u << LKA_PII_BIRTH_DATE) | (1u << LKA_PII_PASSPORT) |
@@ -1779,14 +1858,14 @@ lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void
 	s.fn = fn;
 	s.payload = payload;
 	s.ref_end = s.tax_end = s.iban_end = NONE;
-	kwindex_build(&x);
 	while (i < n && !s.stop) {
 		unsigned c = p[i];
 
 		if (is_alpha(c)) {
 			size_t e = i;
 			if (i == 0 || !is_word(p[i - 1])) {
-				if (is_upper(c) && want(&s, LKA_PII_IBAN) && i + 3 < n &&
+				if (is_upper(c) && (digits || want(&s, LKA_PII_IBAN) || want(&s, LKA_PII_BIC)) &&
+				    i + 3 < n &&
 				    is_upper(p[i + 1]) && is_digit(p[i + 2]) && is_digit(p[i + 3])) {
 					size_t j = try_iban(&s, i);
 					if (j) {
@@ -1794,7 +1873,7 @@ lka_pii_scan_text(const char *text, size_t n, unsigned mask, lka_pii_fn fn, void
 						continue;
 					}
 				}
-				if (kw && (e = scan_keyword(&s, &x, i)) > i) {
+				if (kw && (e = scan_keyword(&s, x, i)) > i) {
 					i = e;
 					continue;
 				}

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -313,6 +314,124 @@ gk_item(gk *g, pst_item *it, int depth)
 }
 
 static void
+gk_phone(lka_contact *c, char *raw, const char *type)
+{
+	lka_contact_phone *p;
+
+	if (!raw)
+		return;
+	p = realloc(c->phones, (c->n_phones + 1) * sizeof *p);
+	if (!p) {
+		free(raw);
+		return;
+	}
+	c->phones = p;
+	p[c->n_phones].raw = raw;
+	p[c->n_phones].type = lka__strdup(type);
+	c->n_phones++;
+}
+
+static void
+gk_postal(lka_contact *c, const char *type, char *full)
+{
+	lka_contact_postal *p;
+
+	if (!full)
+		return;
+	p = realloc(c->postals, (c->n_postals + 1) * sizeof *p);
+	if (!p) {
+		free(full);
+		return;
+	}
+	c->postals = p;
+	p = &p[c->n_postals++];
+	memset(p, 0, sizeof *p);
+	p->type = lka__strdup(type);
+	p->full = full;
+}
+
+/* A contact as libpst reads it (no distribution-list members: libpst does not decode them). */
+static lka_contact *
+gk_contact(pst_item *it)
+{
+	char csb[64];
+	const char *cs = item_cs(it, csb, sizeof csb);
+	lka_contact *c = calloc(1, sizeof *c);
+	pst_item_contact *pc = it->contact;
+
+	if (!c)
+		return NULL;
+	c->item_class = lka_text_to_utf8(it->ascii_type, strlen(it->ascii_type), cs, NULL);
+	c->is_list = !strncmp(it->ascii_type, "IPM.DistList", 12);
+	c->full_name = gs(&it->subject, cs);
+	c->note = gs(&it->body, cs);
+	if (pc) {
+		const pst_string *a[3] = { &pc->address1, &pc->address2, &pc->address3 };
+		const pst_string *t[3] = { &pc->address1_transport, &pc->address2_transport,
+					   &pc->address3_transport };
+		const pst_string *dn[3] = { &pc->address1_desc, &pc->address2_desc,
+					    &pc->address3_desc };
+		if (!c->full_name)
+			c->full_name = gs(&pc->fullname, cs);
+		c->given_name = gs(&pc->first_name, cs);
+		c->family_name = gs(&pc->surname, cs);
+		c->middle_name = gs(&pc->middle_name, cs);
+		c->nickname = gs(&pc->nickname, cs);
+		c->prefix = gs(&pc->display_name_prefix, cs);
+		c->suffix = gs(&pc->suffix, cs);
+		c->organization = gs(&pc->company_name, cs);
+		c->department = gs(&pc->department, cs);
+		c->title = gs(&pc->job_title, cs);
+		c->url = gs(&pc->business_homepage, cs);
+		if (pc->birthday) {
+			int64_t s;
+			time_t tt;
+			struct tm tm;
+			char day[16];
+			if (ft(pc->birthday, &s) && (tt = (time_t)s, gmtime_r(&tt, &tm)) &&
+			    strftime(day, sizeof day, "%Y-%m-%d", &tm))
+				c->birthday = lka__strdup(day);
+		}
+		for (int k = 0; k < 3; k++) {
+			char *v = gs(a[k], cs);
+			lka_contact_email *e;
+			if (!v)
+				continue;
+			e = realloc(c->emails, (c->n_emails + 1) * sizeof *e);
+			if (!e) {
+				free(v);
+				continue;
+			}
+			c->emails = e;
+			e = &e[c->n_emails++];
+			memset(e, 0, sizeof *e);
+			e->raw = v;
+			e->type = gs(t[k], cs);
+			e->name = gs(dn[k], cs);
+			if (strchr(v, '@') && (!e->type || !strcasecmp(e->type, "SMTP")))
+				e->address = lka_addr_normalize(v);
+			else if (v[0] == '/')
+				e->legacy_dn = lka__strdup(v);
+		}
+		gk_phone(c, gs(&pc->mobile_phone, cs), "mobile");
+		gk_phone(c, gs(&pc->business_phone, cs), "work");
+		gk_phone(c, gs(&pc->business_phone2, cs), "work");
+		gk_phone(c, gs(&pc->home_phone, cs), "home");
+		gk_phone(c, gs(&pc->home_phone2, cs), "home");
+		gk_phone(c, gs(&pc->business_fax, cs), "fax");
+		gk_phone(c, gs(&pc->home_fax, cs), "fax");
+		gk_phone(c, gs(&pc->pager_phone, cs), "pager");
+		gk_phone(c, gs(&pc->primary_phone, cs), "pref");
+		gk_phone(c, gs(&pc->other_phone, cs), "other");
+		gk_phone(c, gs(&pc->car_phone, cs), "car");
+		gk_postal(c, "work", gs(&pc->business_address, cs));
+		gk_postal(c, "home", gs(&pc->home_address, cs));
+		gk_postal(c, "other", gs(&pc->other_address, cs));
+	}
+	return c;
+}
+
+static void
 gk_folder(gk *g, pst_desc_tree *folder, uint64_t parent_id, const char *name, const char *cls,
 	  int64_t count)
 {
@@ -345,9 +464,16 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			count++; /* it killed an earlier libpst process: counted, not parsed */
 			continue;
 		}
-		/* checkpoint: the grandchild dies on this descriptor or gets past it */
+		if (known(g, c->d_id)) {
+			count++; /* an item libpff gave: libpst's index lists it too, no need to parse it */
+			continue;
+		}
+		/* checkpoint: the grandchild dies on this descriptor or gets past it;
+		 * one that takes too long (a loop in libpst) ends it by SIGALRM */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
 		gk_flush(g);
+		if (g->lim->item_seconds)
+			alarm(g->lim->item_seconds / 2 ? g->lim->item_seconds / 2 : 1);
 		ci = pst_parse_item(&g->pf, c, NULL);
 		if (!ci)
 			continue;
@@ -361,7 +487,16 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			continue;
 		}
 		count++;
-		if (!known(g, c->d_id)) {
+		if (!known(g, c->d_id) && ci->ascii_type &&
+		    (!strncmp(ci->ascii_type, "IPM.Contact", 11) ||
+		     !strncmp(ci->ascii_type, "IPM.DistList", 12))) {
+			lka_contact *k = gk_contact(ci);
+			if (k) {
+				lka_wire_put_contact(&g->out, 0, &cl, (int64_t)d->d_id, k);
+				lka_contact_free(k);
+				gk_flush(g);
+			}
+		} else if (!known(g, c->d_id)) {
 			lka_msg *m = gk_item(g, ci, 0);
 			if (m) {
 				lka_wire_put_message(&g->out, 0, &cl, (int64_t)d->d_id, m);
@@ -400,6 +535,18 @@ gk_diag(gk *g, lka_status sev, const char *fmt, ...)
 	gk_flush(g);
 }
 
+/* End the libpst process, releasing what it holds (leak checkers see a clean exit). */
+static _Noreturn void
+gk_exit(gk *g, pst_item *root, bool opened)
+{
+	if (root)
+		pst_freeItem(root);
+	if (opened)
+		pst_close(&g->pf);
+	lka_buf_free(&g->out);
+	_exit(0);
+}
+
 static void
 grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 	   const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store)
@@ -425,30 +572,32 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 	lka_buf_init(&g.out, 0);
 	if (pst_open(&g.pf, path, "windows-1252") < 0) {
 		gk_diag(&g, LKA_FAILED, "libpst cannot open the file");
-		_exit(0);
+		gk_exit(&g, NULL, false);
 	}
 	if (pst_load_index(&g.pf) != 0 || g.pf.i_count == 0 || !g.pf.d_head) {
 		gk_diag(&g, LKA_FAILED, "libpst found no index (B-tree pages missing or damaged)");
-		_exit(0);
+		gk_exit(&g, NULL, true);
 	}
 	if (pst_load_extended_attributes(&g.pf) != 1)
 		g.degraded = true;
 	root = pst_parse_item(&g.pf, g.pf.d_head, NULL);
 	if (!root || !root->message_store) {
 		gk_diag(&g, LKA_FAILED, "libpst found no root record (corrupt or truncated index)");
-		_exit(0);
+		gk_exit(&g, root, true);
 	}
 	top = pst_getTopOfFolders(&g.pf, root);
 	if (!top) {
 		gk_diag(&g, LKA_FAILED, "libpst found no top of folders");
-		_exit(0);
+		gk_exit(&g, root, true);
 	}
 	if (g.degraded)
 		gk_diag(&g, LKA_WARN, "libpst could not load the named-property map: the file is "
 				      "degraded, named fields of its items may be wrong");
 	gk_walk(&g, top, 0, "(top of folders)", 0);
-	/* no cleanup: the process ends here, and libpst's own may crash on damage */
-	_exit(0);
+	/* all sent: a crash while libpst cleans up loses nothing */
+	lka_wire_put_task_end(&g.out, 0, LKA_OK);
+	gk_flush(&g);
+	gk_exit(&g, root, true);
 }
 
 /* ------------------------------------------------- in the reader process */
@@ -465,7 +614,7 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 	int fds[2];
 	pid_t pid;
 	lka_buf in;
-	bool broken = false;
+	bool broken = false, finished = false;
 
 	*status = 0;
 	*last_id = 0;
@@ -515,8 +664,12 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 				break;
 			}
 			off += len;
-			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc)
+			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc) {
 				*last_id = f.loc.ordinal;
+				if (!cb(arg, &f)) /* progress: the reader may need to show it */
+					broken = true;
+			} else if (f.type == LKA_FR_TASK_END)
+				finished = true;
 			else if (!cb(arg, &f))
 				broken = true;
 			lka_frame_clear(&f);
@@ -534,5 +687,7 @@ lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
 	lka_buf_free(&in);
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
+	if (finished && !broken)
+		*status = 0; /* it died cleaning up, after sending everything */
 	return broken ? LKA_FAILED : LKA_OK;
 }

@@ -16,10 +16,12 @@
  * run (they are not items).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -35,6 +37,9 @@
 #define EMBED_DEPTH_MAX 16
 #define READ_CHUNK ((size_t)1 << 20)
 #define ANY LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE
+/* Tags below 0x8000 are not named properties: skip libpff's name-to-id map
+ * (a linear search per entry that took 6 % of ingest time). */
+#define NOMAP(tag) ((uint8_t)((tag) < 0x8000 ? LIBPFF_ENTRY_VALUE_FLAG_IGNORE_NAME_TO_ID_MAP : 0))
 
 /* MAPI property ids used here */
 enum {
@@ -92,9 +97,11 @@ typedef struct prun {
 	lka_mime *mime;
 	const lka_limits *lim;
 	bool store;
+	const lka_rctx *rc;     /* test fault hook */
 	libpff_file_t *f;
 	unsigned kind;          /* lka_pst_kind bits */
 	const char *charset;    /* default charset of 8-bit strings (ANSI stores) */
+	char charset_buf[32];
 	uint64_t ordinal;       /* next item ordinal */
 	int64_t next_folder;    /* next reader folder id */
 	uint32_t ipm_nid, finder_nid;
@@ -120,6 +127,8 @@ typedef struct prun {
 	} *stubs;
 	size_t n_stubs, cap_stubs;
 	uint64_t pst_items;     /* items libpst added */
+	struct timespec last_sent; /* last frame forwarded during the libpst pass */
+	int64_t last_folder;    /* reader id of the last folder libpst announced */
 } prun;
 
 /* Grow a vector to hold one more element; false on OOM. */
@@ -278,7 +287,8 @@ prop_raw(libpff_item_t *it, int set, uint32_t tag, uint32_t *vt, const uint8_t *
 	*vt = 0;
 	*n = 0;
 	*p = NULL;
-	if (libpff_item_get_entry_value(it, set, tag, vt, &d, n, ANY, NULL) != 1)
+	if (libpff_item_get_entry_value(it, set, tag, vt, &d, n, (uint8_t)(ANY | NOMAP(tag)), NULL) !=
+	    1)
 		return false;
 	*p = d;
 	if (!d)
@@ -306,7 +316,7 @@ static bool
 prop_u32(libpff_item_t *it, int set, uint32_t tag, uint32_t *v)
 {
 	*v = 0;
-	return libpff_item_get_entry_value_32bit(it, set, tag, v, 0, NULL) == 1;
+	return libpff_item_get_entry_value_32bit(it, set, tag, v, NOMAP(tag), NULL) == 1;
 }
 
 static bool
@@ -314,7 +324,7 @@ prop_time(libpff_item_t *it, int set, uint32_t tag, int64_t *unix_s)
 {
 	uint64_t ft = 0;
 
-	if (libpff_item_get_entry_value_filetime(it, set, tag, &ft, 0, NULL) != 1 || ft == 0)
+	if (libpff_item_get_entry_value_filetime(it, set, tag, &ft, NOMAP(tag), NULL) != 1 || ft == 0)
 		return false;
 	/* FILETIME: 100 ns since 1601-01-01 */
 	*unix_s = (int64_t)(ft / 10000000u) - 11644473600LL;
@@ -633,6 +643,8 @@ lka__rtf_to_text(const char *p, size_t n)
 /* ------------------------------------------------------------ messages */
 
 static lka_msg *read_item(prun *r, libpff_item_t *it, int depth);
+static void emit_item_msg(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered,
+			  const lka_itemloc *loc);
 static char *strip_angle_dup(char *s);
 
 static void
@@ -974,56 +986,170 @@ render_contact(libpff_item_t *it, const char *cs, lka_buf *b, lka_msg *m)
 	}
 }
 
-/* A distribution list's one-off members (PidLidDistributionListOneOffMembers). */
+/* One one-off entry id: flags(4) uid(16) version(2) flags(2) name, type, address. */
+static void
+one_off(const unsigned char *p, size_t sz, lka_buf *b, lka_msg *m)
+{
+	char *parts[3] = { NULL, NULL, NULL };
+	size_t off = 24;
+	bool uni;
+
+	if (sz < 24)
+		return;
+	uni = (p[23] & 0x80) != 0;
+	for (int k = 0; k < 3 && off < sz; k++) {
+		size_t end = off;
+		if (uni) {
+			while (end + 1 < sz && (p[end] || p[end + 1]))
+				end += 2;
+			parts[k] = lka_text_to_utf8((const char *)p + off, end - off, "utf-16le", NULL);
+			off = end + 2;
+		} else {
+			while (end < sz && p[end])
+				end++;
+			parts[k] = lka_text_to_utf8((const char *)p + off, end - off, NULL, NULL);
+			off = end + 1;
+		}
+	}
+	lka_buf_printf(b, "Member: %s <%s>\n", parts[0] ? parts[0] : "", parts[2] ? parts[2] : "");
+	(void)add_addr(m, LKA_ROLE_TO, parts[0], parts[2], parts[1], NULL);
+	for (int k = 0; k < 3; k++)
+		free(parts[k]);
+}
+
+/*
+ * A distribution list's one-off members (PidLidDistributionListOneOffMembers,
+ * multiple binary).  This libpff returns no values for multi-valued binary
+ * properties, so the stored array is read here: count(4), offsets(4 each), data.
+ */
 static void
 read_dl_members(libpff_item_t *it, lka_buf *b, lka_msg *m)
 {
-	libpff_multi_value_t *mv = NULL;
-	int n = 0;
+	const uint8_t *d;
+	uint32_t vt, count;
+	size_t n;
 
-	if (libpff_item_get_entry_multi_value(it, 0, P_DL_ONE_OFF, &mv, 0, NULL) != 1 || !mv)
+	if (!prop_raw(it, 0, P_DL_ONE_OFF, &vt, &d, &n) || vt != 0x1102 || n < 4)
 		return;
-	if (libpff_multi_value_get_number_of_values(mv, &n, NULL) == 1) {
-		for (int i = 0; i < n; i++) {
-			size_t sz = 0, off = 24;
-			unsigned char *p;
-			char *parts[3] = { NULL, NULL, NULL };
-			bool uni;
-
-			if (libpff_multi_value_get_value_binary_data_size(mv, i, &sz, NULL) != 1 ||
-			    sz < 24 || !(p = malloc(sz)))
-				continue;
-			if (libpff_multi_value_get_value_binary_data(mv, i, p, sz, NULL) != 1) {
-				free(p);
-				continue;
-			}
-			/* one-off entry id: flags(4) uid(16) version(2) flags(2) name type address */
-			uni = (p[23] & 0x80) != 0;
-			for (int k = 0; k < 3 && off < sz; k++) {
-				size_t end = off;
-				if (uni) {
-					while (end + 1 < sz && (p[end] || p[end + 1]))
-						end += 2;
-					parts[k] = lka_text_to_utf8((const char *)p + off, end - off,
-								    "utf-16le", NULL);
-					off = end + 2;
-				} else {
-					while (end < sz && p[end])
-						end++;
-					parts[k] = lka_text_to_utf8((const char *)p + off, end - off,
-								    NULL, NULL);
-					off = end + 1;
-				}
-			}
-			lka_buf_printf(b, "Member: %s <%s>\n", parts[0] ? parts[0] : "",
-				       parts[2] ? parts[2] : "");
-			(void)add_addr(m, LKA_ROLE_TO, parts[0], parts[2], parts[1], NULL);
-			for (int k = 0; k < 3; k++)
-				free(parts[k]);
-			free(p);
-		}
+	count = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+	if (count > (n - 4) / 4)
+		return;
+	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *o = d + 4 + 4 * (size_t)i;
+		size_t start = (size_t)o[0] | (size_t)o[1] << 8 | (size_t)o[2] << 16 | (size_t)o[3] << 24;
+		size_t end = n;
+		if (i + 1 < count)
+			end = (size_t)o[4] | (size_t)o[5] << 8 | (size_t)o[6] << 16 | (size_t)o[7] << 24;
+		if (start < 4 + 4 * (size_t)count || start > end || end > n)
+			continue;
+		one_off(d + start, end - start, b, m);
 	}
-	libpff_multi_value_free(&mv, NULL);
+}
+
+/* --------------------------------------------------- autocomplete */
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * The autocomplete (nickname) stream of IPM.Configuration.Autocomplete
+ * (PR_ROAMING_BINARYSTREAM 0x7C09, MS-OXOCFG 2.2.5.2): 0xBAADF00D, major
+ * and minor version, row count, then per row a property count and the
+ * properties: tag (4), reserved (4), value (8), and for strings and binary
+ * a byte count and the bytes after the value (a GUID: 16 bytes).  Every
+ * remembered correspondent becomes a "to" address of the item and a line of
+ * its text.  Returns the number of rows read; stops at the first thing that
+ * does not fit.
+ */
+size_t
+lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text)
+{
+	size_t off = 16, rows_done = 0;
+	uint32_t rows;
+
+	if (n < 16 || le32(p) != 0xBAADF00Du)
+		return 0;
+	rows = le32(p + 12);
+	for (uint32_t r = 0; r < rows && r < 100000; r++) {
+		uint32_t nprops;
+		char *name = NULL, *email = NULL, *atype = NULL, *smtp = NULL;
+		bool bad = false;
+
+		if (n - off < 4)
+			break;
+		nprops = le32(p + off);
+		off += 4;
+		for (uint32_t k = 0; k < nprops && !bad; k++) {
+			uint32_t tag, type, len;
+			char **dst = NULL;
+
+			if (n - off < 16) {
+				bad = true;
+				break;
+			}
+			tag = le32(p + off);
+			type = tag & 0xffff;
+			off += 16; /* tag, reserved, value */
+			if (type == 0x001e || type == 0x001f || type == 0x0102) {
+				if (n - off < 4) {
+					bad = true;
+					break;
+				}
+				len = le32(p + off);
+				off += 4;
+				if (len > n - off) {
+					bad = true;
+					break;
+				}
+				switch (tag >> 16) {
+				case 0x3001: dst = &name; break;
+				case 0x3003: dst = &email; break;
+				case 0x3002: dst = &atype; break;
+				case 0x39fe: dst = &smtp; break;
+				default: break;
+				}
+				if (dst && !*dst && type != 0x0102) {
+					size_t l = len;
+					if (type == 0x001f) {
+						l &= ~(size_t)1;
+						while (l >= 2 && !p[off + l - 1] && !p[off + l - 2])
+							l -= 2;
+					} else {
+						while (l && !p[off + l - 1])
+							l--;
+					}
+					*dst = lka_text_to_utf8((const char *)p + off, l,
+								type == 0x001f ? "utf-16le" : NULL, NULL);
+				}
+				off += len;
+			} else if (type == 0x0048) {
+				if (n - off < 16) {
+					bad = true;
+					break;
+				}
+				off += 16;
+			} else if (type & 0x1000) {
+				bad = true; /* multi-valued: not expected here */
+			}
+		}
+		if (!bad && (email || smtp)) {
+			lka_buf_printf(text, "Autocomplete: %s <%s>%s%s%s\n", name ? name : "",
+				       smtp ? smtp : email, atype ? " (" : "", atype ? atype : "",
+				       atype ? ")" : "");
+			(void)add_addr(m, LKA_ROLE_TO, name, email, atype, smtp);
+			rows_done++;
+		}
+		free(name);
+		free(email);
+		free(atype);
+		free(smtp);
+		if (bad)
+			break;
+	}
+	return rows_done;
 }
 
 /* ------------------------------------------------------------- bodies */
@@ -1171,6 +1297,80 @@ add_sender(lka_msg *m, libpff_item_t *it, const char *cs)
 	free(s2);
 }
 
+/* A header field's value from transport headers (first occurrence, unfolded first line), or NULL. */
+static char *
+header_value(const char *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = h; p && *p;) {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1, *e;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			e = v;
+			while (*e && *e != '\r' && *e != '\n')
+				e++;
+			return e > v ? lka__strndup(v, (size_t)(e - v)) : NULL;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Exchange senders often come as a legacy DN without an SMTP address while
+ * the recipient table has both: give each the other's address; one "from"
+ * row per address.
+ */
+static void
+resolve_addresses(lka_msg *m)
+{
+	for (size_t i = 0; i < m->n_addrs; i++) {
+		lka_addr *a = &m->addrs[i];
+		if (a->address || !a->legacy_dn)
+			continue;
+		for (size_t j = 0; j < m->n_addrs; j++) {
+			lka_addr *b = &m->addrs[j];
+			if (b->address && b->legacy_dn && !strcasecmp(a->legacy_dn, b->legacy_dn)) {
+				a->address = lka__strdup(b->address);
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < m->n_addrs; i++) {
+		lka_addr *a = &m->addrs[i];
+		bool dup = false;
+		if (a->role != LKA_ROLE_FROM || !a->address)
+			continue;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = m->addrs[j].role == LKA_ROLE_FROM && m->addrs[j].address &&
+			      !strcmp(m->addrs[j].address, a->address);
+		if (dup) {
+			free(a->address);
+			free(a->name);
+			free(a->raw);
+			free(a->addr_type);
+			free(a->legacy_dn);
+			memmove(a, a + 1, (m->n_addrs - i - 1) * sizeof *a);
+			m->n_addrs--;
+			i--;
+		}
+	}
+	if (!m->from_address) {
+		for (size_t i = 0; i < m->n_addrs; i++) {
+			if (m->addrs[i].role == LKA_ROLE_FROM && m->addrs[i].address) {
+				m->from_address = lka__strdup(m->addrs[i].address);
+				if (!m->from_name)
+					m->from_name = lka__strdup(m->addrs[i].name);
+				break;
+			}
+		}
+	}
+}
+
 static lka_msg *
 read_item(prun *r, libpff_item_t *it, int depth)
 {
@@ -1201,8 +1401,15 @@ read_item(prun *r, libpff_item_t *it, int depth)
 	m->in_reply_to = strip_angle_dup(prop_str_ne(it, 0, P_IN_REPLY_TO, cs));
 	m->references = prop_str_ne(it, 0, P_INTERNET_REFERENCES, cs);
 	m->headers = prop_str_ne(it, 0, P_TRANSPORT_HEADERS, cs);
+	if (m->headers) {
+		if (!m->message_id)
+			m->message_id = strip_angle_dup(header_value(m->headers, "Message-ID"));
+		if (!m->in_reply_to)
+			m->in_reply_to = strip_angle_dup(header_value(m->headers, "In-Reply-To"));
+	}
 	add_sender(m, it, cs);
 	read_recipients(it, m, cs, meeting);
+	resolve_addresses(m);
 
 	m->body_text = body_plain(it, cs);
 	m->body_html = body_html(it, cs);
@@ -1218,6 +1425,14 @@ read_item(prun *r, libpff_item_t *it, int depth)
 	} else if (dlist) {
 		add_field(&extra, "List", prop_str_ne(it, 0, P_DL_NAME, cs));
 		read_dl_members(it, &extra, m);
+	} else if (prefix_ci(m->item_class, "ipm.configuration.autocomplete")) {
+		const uint8_t *d;
+		uint32_t vt;
+		size_t n;
+		if (prop_raw(it, 0, 0x7c09, &vt, &d, &n) && vt == 0x0102 &&
+		    lka__pst_autocomplete(d, n, m, &extra) == 0 && n)
+			(void)lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, "autocomplete",
+					    "autocomplete stream of %zu bytes not understood", n);
 	} else if (meeting || prefix_ci(m->item_class, "ipm.task")) {
 		add_field(&extra, "Location", prop_str_ne(it, 0, P_APPT_LOCATION, cs));
 		add_time_field(&extra, "Start", it, P_APPT_START);
@@ -1254,8 +1469,209 @@ entryid_nid(libpff_item_t *store, uint32_t tag)
 	return nid;
 }
 
+/* ---------------------------------------------------------- contacts */
+
+static bool
+c_email(lka_contact_email **v, size_t *n, char *name, char *addr, char *type)
+{
+	lka_contact_email *p = realloc(*v, (*n + 1) * sizeof **v), *e;
+	bool smtp_like = addr && strchr(addr, '@') && (!type || streq_ci(type, "SMTP"));
+
+	if (!p) {
+		free(name);
+		free(addr);
+		free(type);
+		return false;
+	}
+	*v = p;
+	e = &p[(*n)++];
+	memset(e, 0, sizeof *e);
+	e->name = name;
+	e->type = type;
+	e->raw = addr;
+	e->address = smtp_like ? lka_addr_normalize(addr) : NULL;
+	if (addr && (streq_ci(type, "EX") || addr[0] == '/'))
+		e->legacy_dn = lka__strdup(addr);
+	return true;
+}
+
+static void
+c_phone(lka_contact *c, char *raw, const char *type)
+{
+	lka_contact_phone *p;
+
+	if (!raw)
+		return;
+	p = realloc(c->phones, (c->n_phones + 1) * sizeof *p);
+	if (!p) {
+		free(raw);
+		return;
+	}
+	c->phones = p;
+	p[c->n_phones].raw = raw;
+	p[c->n_phones].type = lka__strdup(type);
+	c->n_phones++;
+}
+
+static void
+c_postal(lka_contact *c, const char *type, char *full, char *street, char *city, char *region,
+	 char *code, char *country)
+{
+	lka_contact_postal *p;
+
+	if (!full && !street && !city && !region && !code && !country)
+		return;
+	p = realloc(c->postals, (c->n_postals + 1) * sizeof *p);
+	if (!p) {
+		free(full), free(street), free(city), free(region), free(code), free(country);
+		return;
+	}
+	c->postals = p;
+	p = &p[c->n_postals++];
+	p->type = lka__strdup(type);
+	p->full = full;
+	p->street = street;
+	p->locality = city;
+	p->region = region;
+	p->postcode = code;
+	p->country = country;
+}
+
+/* A PST contact or distribution list as a contact item (contract §A). */
+static lka_contact *
+read_contact(prun *r, libpff_item_t *it, const char *cls)
+{
+	static const struct {
+		uint32_t tag;
+		const char *type;
+	} phones[] = {
+		{ 0x3a1c, "mobile" }, { 0x3a08, "work" },  { 0x3a1b, "work" },  { 0x3a09, "home" },
+		{ 0x3a2f, "home" },   { 0x3a24, "fax" },   { 0x3a25, "fax" },   { 0x3a23, "fax" },
+		{ 0x3a21, "pager" },  { 0x3a1a, "pref" },  { 0x3a1f, "other" }, { 0x3a1e, "car" },
+		{ 0x3a02, "callback" }, { 0x3a1d, "radio" }, { 0x3a2d, "isdn" }, { 0x3a2e, "assistant" },
+		{ 0x3a4b, "telex" },  { 0x3a2c, "telex" },
+	};
+	char csbuf[32];
+	const char *cs = item_charset(r, it, csbuf, sizeof csbuf);
+	lka_contact *c = calloc(1, sizeof *c);
+	int64_t t;
+
+	if (!c)
+		return NULL;
+	c->item_class = lka__strdup(cls);
+	c->is_list = prefix_ci(cls, "ipm.distlist");
+	c->full_name = prop_str_ne(it, 0, P_DISPLAY_NAME, cs);
+	if (!c->full_name)
+		c->full_name = prop_str_ne(it, 0, P_SUBJECT, cs);
+	c->given_name = prop_str_ne(it, 0, 0x3a06, cs);
+	c->family_name = prop_str_ne(it, 0, 0x3a11, cs);
+	c->middle_name = prop_str_ne(it, 0, 0x3a44, cs);
+	c->nickname = prop_str_ne(it, 0, 0x3a4f, cs);
+	c->prefix = prop_str_ne(it, 0, 0x3a45, cs);
+	c->suffix = prop_str_ne(it, 0, 0x3a05, cs);
+	c->organization = prop_str_ne(it, 0, 0x3a16, cs);
+	c->department = prop_str_ne(it, 0, 0x3a18, cs);
+	c->title = prop_str_ne(it, 0, 0x3a17, cs);
+	c->url = prop_str_ne(it, 0, 0x3a51, cs);
+	if (!c->url)
+		c->url = prop_str_ne(it, 0, 0x3a50, cs);
+	if (prop_time(it, 0, 0x3a42, &t)) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		char day[16];
+		if (gmtime_r(&tt, &tm) && strftime(day, sizeof day, "%Y-%m-%d", &tm))
+			c->birthday = lka__strdup(day);
+	}
+	c->note = body_plain(it, cs);
+	if (!c->note) {
+		char *h = body_html(it, cs);
+		c->note = h ? lka_html_to_text(h, strlen(h)) : body_rtf(it);
+		free(h);
+	}
+	cap_text(c->note, r->lim->text_bytes);
+	for (uint32_t k = 0; k < 3; k++) {
+		uint32_t base = P_EMAIL1_DISPLAY + 0x10 * k;
+		char *addr = prop_str_ne(it, 0, base + 3, cs);
+		if (addr) {
+			char *name = prop_str_ne(it, 0, base, cs);
+			if (!name)
+				name = prop_str_ne(it, 0, base + 4, cs);
+			(void)c_email(&c->emails, &c->n_emails, name, addr,
+				      prop_str_ne(it, 0, base + 2, cs));
+		}
+	}
+	for (size_t i = 0; i < LKA_ARRAY_LEN(phones); i++)
+		c_phone(c, prop_str_ne(it, 0, phones[i].tag, cs), phones[i].type);
+	c_postal(c, "work", prop_str_ne(it, 0, 0x801b, cs), prop_str_ne(it, 0, 0x3a29, cs),
+		 prop_str_ne(it, 0, 0x3a27, cs), prop_str_ne(it, 0, 0x3a28, cs),
+		 prop_str_ne(it, 0, 0x3a2a, cs), prop_str_ne(it, 0, 0x3a26, cs));
+	c_postal(c, "home", prop_str_ne(it, 0, 0x801a, cs), prop_str_ne(it, 0, 0x3a5d, cs),
+		 prop_str_ne(it, 0, 0x3a59, cs), prop_str_ne(it, 0, 0x3a5c, cs),
+		 prop_str_ne(it, 0, 0x3a5b, cs), prop_str_ne(it, 0, 0x3a5a, cs));
+	c_postal(c, "other", prop_str_ne(it, 0, 0x801c, cs), prop_str_ne(it, 0, 0x3a63, cs),
+		 prop_str_ne(it, 0, 0x3a5f, cs), prop_str_ne(it, 0, 0x3a62, cs),
+		 prop_str_ne(it, 0, 0x3a61, cs), prop_str_ne(it, 0, 0x3a60, cs));
+	if (c->is_list) {
+		lka_msg tmp;
+		lka_buf b;
+		memset(&tmp, 0, sizeof tmp);
+		lka_buf_init(&b, 0);
+		read_dl_members(it, &b, &tmp);
+		lka_buf_free(&b);
+		for (size_t i = 0; i < tmp.n_addrs; i++) {
+			lka_addr *a = &tmp.addrs[i];
+			char *addr = a->address ? a->address : a->legacy_dn;
+			(void)c_email(&c->members, &c->n_members, a->name,
+				      lka__strdup(addr ? addr : a->raw), a->addr_type);
+			a->name = NULL;
+			a->addr_type = NULL;
+		}
+		tmp.item_class = NULL;
+		for (size_t i = 0; i < tmp.n_addrs; i++) {
+			free(tmp.addrs[i].address);
+			free(tmp.addrs[i].raw);
+			free(tmp.addrs[i].legacy_dn);
+		}
+		free(tmp.addrs);
+	}
+	return c;
+}
+
+static bool
+contact_class(const char *cls)
+{
+	return prefix_ci(cls, "ipm.contact") || prefix_ci(cls, "ipm.distlist");
+}
+
 static void
 emit_item(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered, const lka_itemloc *loc)
+{
+	if (!recovered && r->sink->ops->contact) {
+		char csbuf[32], *cls = prop_str_ne(it, 0, P_MESSAGE_CLASS,
+						   item_charset(r, it, csbuf, sizeof csbuf));
+		if (contact_class(cls)) {
+			lka_contact *c = read_contact(r, it, cls);
+			uint32_t nid = 0;
+			free(cls);
+			if (!c) {
+				emit_diag(r, loc, LKA_FAILED, LKA_E_NOMEM, NULL, "out of memory");
+				r->failed++;
+				return;
+			}
+			if (libpff_item_get_identifier(it, &nid, NULL) == 1)
+				note_known(r, nid);
+			r->items++;
+			sink_status(r, r->sink->ops->contact(r->sink, loc, folder_id, c));
+			return;
+		}
+		free(cls);
+	}
+	emit_item_msg(r, it, folder_id, recovered, loc);
+}
+
+static void
+emit_item_msg(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered,
+	      const lka_itemloc *loc)
 {
 	lka_msg *m = read_item(r, it, 0);
 	uint32_t nid = 0;
@@ -1266,6 +1682,8 @@ emit_item(prun *r, libpff_item_t *it, int64_t folder_id, bool recovered, const l
 		return;
 	}
 	m->recovered = recovered;
+	if (r->rc && m->subject)
+		lka__fault_hook(r->rc, m->subject, strlen(m->subject)); /* tests: crash on this item */
 	if (!recovered && libpff_item_get_identifier(it, &nid, NULL) == 1) {
 		if (r->use_libpst && !strcmp(m->item_class, "IPM") &&
 		    grow((void **)&r->stubs, &r->cap_stubs, r->n_stubs, sizeof *r->stubs)) {
@@ -1608,6 +2026,7 @@ lp_folder(prun *r, const lka_folder *in)
 		return; /* a libpst process started again passes it a second time */
 	if (in->expected_items >= 0)
 		pf->counted = true;
+	r->last_folder = pf->id;
 	fo.id = pf->id;
 	fo.parent_id = pf->parent_id;
 	fo.name = pf->name;
@@ -1664,12 +2083,84 @@ lp_message(prun *r, lka_frame *f)
 	sink_status(r, r->sink->ops->message(r->sink, &loc, pf ? pf->id : 0, m));
 }
 
+static void
+lp_contact(prun *r, lka_frame *f)
+{
+	struct pfolder *pf = find_folder(r, (uint64_t)f->folder_id);
+	lka_itemloc loc = { r->ordinal++, -1, -1 };
+	uint64_t nid = f->loc.ordinal;
+	lka_contact *c = f->contact;
+
+	f->contact = NULL;
+	note_known(r, nid);
+	for (size_t i = 0; i < r->n_stubs; i++) {
+		if (r->stubs[i].m && r->stubs[i].nid == nid) {
+			lka_msg_free(r->stubs[i].m);
+			r->stubs[i].m = NULL;
+		}
+	}
+	if (loc.ordinal < r->task->skip || r->stop) {
+		lka_contact_free(c);
+		return;
+	}
+	sink_status(r, r->sink->ops->item_begin(r->sink, &loc));
+	if (r->stop) {
+		lka_contact_free(c);
+		return;
+	}
+	r->pst_items++;
+	sink_status(r, r->sink->ops->contact(r->sink, &loc, pf ? pf->id : 0, c));
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * libpst is walking items libpff already gave (nothing to forward): every
+ * few seconds re-announce a folder, so that the ingest process sees the
+ * reader alive and does not take the pass for a hung item.
+ */
+static void
+lp_keepalive(prun *r)
+{
+	double now = mono(), last = (double)r->last_sent.tv_sec + (double)r->last_sent.tv_nsec / 1e9;
+	struct pfolder *pf = NULL;
+	lka_folder fo = { 0 };
+
+	if (now - last < 5.0)
+		return;
+	for (size_t i = 0; i < r->n_folders && !pf; i++)
+		if (r->folders[i].id == r->last_folder)
+			pf = &r->folders[i];
+	if (!pf && r->n_folders)
+		pf = &r->folders[0];
+	if (!pf)
+		return;
+	fo.id = pf->id;
+	fo.parent_id = pf->parent_id;
+	fo.name = pf->name;
+	fo.expected_items = -1;
+	sink_status(r, r->sink->ops->folder(r->sink, &fo));
+	clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
+}
+
 static bool
 lp_frame(void *arg, lka_frame *f)
 {
 	prun *r = arg;
 
+	if (f->type != LKA_FR_ITEM_BEGIN)
+		clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
 	switch (f->type) {
+	case LKA_FR_ITEM_BEGIN:
+		lp_keepalive(r);
+		return !r->stop;
 	case LKA_FR_FOLDER:
 		lp_folder(r, &f->folder);
 		return !r->stop;
@@ -1677,6 +2168,11 @@ lp_frame(void *arg, lka_frame *f)
 		if (!f->msg)
 			return false;
 		lp_message(r, f);
+		return !r->stop;
+	case LKA_FR_CONTACT:
+		if (!f->contact)
+			return false;
+		lp_contact(r, f);
 		return !r->stop;
 	case LKA_FR_DIAG:
 		emit_diag(r, NULL, f->diag.severity == LKA_FAILED ? LKA_FAILED : LKA_WARN,
@@ -1706,6 +2202,7 @@ libpst_pass(prun *r, bool libpff_read)
 
 		if (r->n_known)
 			qsort(r->known, r->n_known, sizeof *r->known, cmp_u64);
+		clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
 		if (n_avoid)
 			qsort(avoid, n_avoid, sizeof *avoid, cmp_u64);
 		st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, avoid, n_avoid, r->lim,
@@ -1722,7 +2219,10 @@ libpst_pass(prun *r, bool libpff_read)
 			return;
 		emit_diag(r, NULL, libpff_read ? LKA_WARN : LKA_FAILED, LKA_E_CRASH, "libpst",
 			  "the libpst engine %s %d on descriptor %llu: %s%s",
-			  WIFSIGNALED(status) ? "crashed with signal" : "exited with status",
+			  WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM
+				  ? "took too long (per-item time limit), signal"
+			  : WIFSIGNALED(status) ? "crashed with signal"
+						: "exited with status",
 			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 			  (unsigned long long)last,
 			  attempt < LIBPST_RETRIES && last ? "started again past it"
@@ -1773,7 +2273,8 @@ lka_status
 lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 {
 	prun r = { .task = task, .sink = sink, .mime = o->mime, .lim = o->limits,
-		   .store = o->store_content, .next_folder = 1, .charset = "windows-1252" };
+		   .store = o->store_content, .rc = o->rc, .next_folder = 1,
+		   .charset = "windows-1252" };
 	libpff_error_t *e = NULL;
 	libpff_item_t *store = NULL;
 	unsigned char head[16];
@@ -1818,8 +2319,18 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 	}
 	if (libpff_file_get_message_store(r.f, &store, &e) == 1 && store) {
 		uint32_t pw = 0;
+		uint32_t cp = 0;
 		r.ipm_nid = entryid_nid(store, P_IPM_SUBTREE);
 		r.finder_nid = entryid_nid(store, P_FINDER);
+		/* an ANSI store's own code page, for folder names and items without one */
+		if ((prop_u32(store, 0, P_MESSAGE_CODEPAGE, &cp) && cp) ||
+		    (prop_u32(store, 0, P_INTERNET_CPID, &cp) && cp)) {
+			const char *cs = lka__pst_cp_charset(cp, r.charset_buf, sizeof r.charset_buf);
+			if (cs && cs != r.charset_buf)
+				snprintf(r.charset_buf, sizeof r.charset_buf, "%s", cs);
+			if (cs)
+				r.charset = r.charset_buf;
+		}
 		if (prop_u32(store, 0, P_PST_PASSWORD, &pw) && pw)
 			emit_diag(&r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, "message store",
 				  "password set on this store (CRC-32 0x%08x): it only guards "
@@ -1839,6 +2350,12 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 	if (!r.stop && o->libpst)
 		libpst_pass(&r, true);
 	flush_stubs(&r);
+	if (!r.stop && r.n_folders == 0 && r.items == 0 && r.pst_items == 0) {
+		emit_diag(&r, NULL, LKA_FATAL, LKA_E_CORRUPT, NULL,
+			  "no folder and no item could be read from this store by libpff%s",
+			  o->libpst ? " or libpst" : "");
+		r.stop = true;
+	}
 	prun_free(&r);
 	if (r.stop)
 		return LKA_FATAL;

@@ -15,10 +15,18 @@ typedef struct lka_pst_opts {
 	bool store_content;       /* keep attachment bytes (else hash only) */
 	bool recover;             /* also read deleted items libpff recovers */
 	bool libpst;              /* run libpst as the second engine (in a process of its own) */
+	const lka_rctx *rc;       /* for the test fault hook (lka__fault_hook), may be NULL */
 } lka_pst_opts;
+
+/* TEST HOOK (reader.c): misbehave when raw holds the configured fault text. */
+void lka__fault_hook(const lka_rctx *rc, const char *raw, size_t n);
 
 /* Read one PST/OST; same contract as lka_read_task(). */
 lka_status lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink);
+
+/* Decode an autocomplete stream (0x7C09): its correspondents become "to"
+ * addresses of m and lines of text.  Returns the rows read. */
+size_t lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text);
 
 /* RTF (decompressed) to plain UTF-8 text; malloc'd, NULL on OOM. */
 char *lka__rtf_to_text(const char *rtf, size_t n);
@@ -26,7 +34,8 @@ char *lka__rtf_to_text(const char *rtf, size_t n);
 /* A Windows code page as an iconv charset name (buf holds it when built), NULL for 0. */
 const char *lka__pst_cp_charset(uint32_t cp, char *buf, size_t cap);
 
-/* A frame from the libpst process; false: stop reading it (the frame was refused). */
+/* A frame from the libpst process (ITEM_BEGIN: a progress checkpoint); false:
+ * stop reading it (the frame was refused). */
 typedef bool (*lka_pst_frame_fn)(void *arg, lka_frame *f);
 
 /*

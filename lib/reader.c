@@ -67,6 +67,8 @@ typedef struct run {
 	lka_sink *sink;
 	bool warned; /* a diagnostic was emitted or a message carried some */
 	bool stop;   /* the sink said LKA_FATAL */
+	const char *book; /* the address book being read (read_book), for the fault hook */
+	size_t book_n;
 } run;
 
 lka_status
@@ -177,6 +179,12 @@ fault_hook(const lka_rctx *rc, const char *raw, size_t n)
 	}
 }
 
+void
+lka__fault_hook(const lka_rctx *rc, const char *raw, size_t n)
+{
+	fault_hook(rc, raw, n);
+}
+
 /* ----------------------------------------------------------- emitting */
 
 static void
@@ -230,6 +238,114 @@ item_too_big(run *r, const lka_itemloc *loc, uint64_t n)
 		  (unsigned long long)r->rc->limits.message_bytes);
 }
 
+/* ------------------------------------------ address books in attachments */
+
+#define ATT_BOOKS_MAX 16
+
+typedef struct att_book {
+	size_t pos;
+	lka_format fmt;
+	char *data;
+	size_t n;
+} att_book;
+
+typedef struct att_run {
+	run *r;
+	const lka_itemloc *msg_loc;
+	int64_t folder; /* -(position + 1) */
+	size_t emitted;
+	bool failed;
+} att_run;
+
+static bool
+att_begin(void *arg, const lka_itemloc *loc)
+{
+	(void)loc;
+	return !((att_run *)arg)->r->stop;
+}
+
+static bool
+att_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
+{
+	att_run *a = arg;
+	run *r = a->r;
+	lka_itemloc l = { a->msg_loc->ordinal, loc->offset, loc->length };
+
+	if (r->stop) {
+		lka_contact_free(c);
+		return false;
+	}
+	if (c->diags.n)
+		r->warned = true;
+	a->emitted++;
+	sink_status(r, r->sink->ops->contact(r->sink, &l, a->folder, c));
+	return !r->stop;
+}
+
+static bool
+att_fail(void *arg, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *msg)
+{
+	att_run *a = arg;
+	char where[64];
+
+	(void)loc;
+	snprintf(where, sizeof where, "attachment %lld", (long long)(-a->folder));
+	a->failed = true;
+	emit_diag(a->r, a->msg_loc, sev == LKA_FATAL ? LKA_FAILED : LKA_WARN, kind, where,
+		  "address book: %s", msg);
+	return !a->r->stop;
+}
+
+/* Copy the top-level attachments of m that are address books (read after m is sent). */
+static size_t
+find_att_books(const lka_msg *m, att_book *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->n_atts && k < ATT_BOOKS_MAX; i++) {
+		const lka_att *a = &m->atts[i];
+		lka_format f;
+		if (!a->data || !a->data_len ||
+		    (a->declared_type && (!strncmp(a->declared_type, "message/", 8) ||
+					  !strncmp(a->declared_type, "multipart/", 10))))
+			continue; /* delivery reports and the like are not address books */
+		f = lka_detect_format(a->data, a->data_len < 65536 ? a->data_len : 65536, a->filename);
+		if (f != LKA_FMT_VCARD && f != LKA_FMT_LDIF && f != LKA_FMT_CSVBOOK)
+			continue;
+		out[k].data = malloc(a->data_len);
+		if (!out[k].data)
+			continue;
+		memcpy(out[k].data, a->data, a->data_len);
+		out[k].n = a->data_len;
+		out[k].pos = i;
+		out[k].fmt = f;
+		k++;
+	}
+	return k;
+}
+
+/* Read the address books attached to the message just sent at loc. */
+static void
+read_att_books(run *r, const lka_itemloc *loc, att_book *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		att_run a = { r, loc, -(int64_t)b[i].pos - 1, 0, false };
+		lka_book_cb cb = { &a, att_begin, att_emit, att_fail };
+
+		if (!r->stop) {
+			/* announced again: a reader that dies here dies on this item */
+			begin(r, loc);
+			if (b[i].fmt == LKA_FMT_VCARD)
+				lka_vcard_read(b[i].data, b[i].n, &cb);
+			else if (b[i].fmt == LKA_FMT_LDIF)
+				lka_ldif_read(b[i].data, b[i].n, &cb);
+			else
+				lka_csvbook_read(b[i].data, b[i].n, &cb);
+		}
+		free(b[i].data);
+	}
+}
+
 /*
  * Parse one message and emit it into folder (a reader folder id, 0 for the
  * task's folder).  raw: the item's bytes as stored (what the fault hook looks
@@ -266,7 +382,13 @@ parse_item_in(run *r, const lka_itemloc *loc, int64_t folder, const char *raw, s
 	}
 	if (m->diags.n)
 		r->warned = true;
-	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+	{
+		att_book books[ATT_BOOKS_MAX];
+		size_t nb = find_att_books(m, books);
+
+		sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+		read_att_books(r, loc, books, nb);
+	}
 }
 
 static void
@@ -388,10 +510,36 @@ read_eml(run *r, int fd, uint64_t size)
 	free(data);
 }
 
-/* A TNEF stream (winmail.dat) given as evidence: one message. */
+/*
+ * Emit what a TNEF stream or an Outlook .msg held: a message, or for an
+ * Outlook contact or distribution list (is_msg), a contact item.
+ */
+static void
+emit_outlook(run *r, const lka_itemloc *loc, int64_t folder, bool is_msg, const char *data,
+	     size_t n, lka_status st, lka_msg *m)
+{
+	lka_contact *ct = NULL;
+
+	if (is_msg && m->item_class && (!strncmp(m->item_class, "IPM.Contact", 11) ||
+					!strncmp(m->item_class, "IPM.DistList", 12)))
+		ct = lka_mime_olemsg_contact(r->rc->mime, data, n);
+	if (ct) {
+		lka_msg_free(m);
+		if (ct->diags.n)
+			r->warned = true;
+		sink_status(r, r->sink->ops->contact(r->sink, loc, folder, ct));
+		return;
+	}
+	if (st == LKA_WARN)
+		r->warned = true;
+	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+}
+
+/* A TNEF stream (winmail.dat) or an Outlook .msg given as evidence: one message. */
 static void
 read_tnef(run *r, int fd, uint64_t size)
 {
+	bool msg = r->task->format == LKA_FMT_MSG;
 	lka_itemloc loc = { 0, 0, (int64_t)size };
 	lka_error e = { 0 };
 	lka_msg *m = NULL;
@@ -414,14 +562,13 @@ read_tnef(run *r, int fd, uint64_t size)
 	}
 	if (!r->stop) {
 		fault_hook(r->rc, data, n);
-		st = lka_mime_tnef(&m, r->rc->mime, data, n, &e);
+		st = msg ? lka_mime_olemsg(&m, r->rc->mime, data, n, &e)
+			 : lka_mime_tnef(&m, r->rc->mime, data, n, &e);
 		if ((st != LKA_OK && st != LKA_WARN) || !m) {
 			emit_diag(r, &loc, LKA_FAILED, e.kind != LKA_E_NONE ? e.kind : LKA_E_CORRUPT,
-				  NULL, "%s", e.msg[0] ? e.msg : "TNEF stream could not be read");
+				  NULL, "%s", e.msg[0] ? e.msg : "the file could not be read");
 		} else {
-			if (st == LKA_WARN)
-				r->warned = true;
-			sink_status(r, r->sink->ops->message(r->sink, &loc, 0, m));
+			emit_outlook(r, &loc, 0, msg, data, n, st, m);
 		}
 	}
 	free(data);
@@ -687,6 +834,10 @@ book_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
 		lka_contact_free(c);
 		return !r->stop;
 	}
+	/* the entry's bytes, known once parsed (the item is announced already) */
+	if (r->book && loc->offset >= 0 && loc->length >= 0 && (uint64_t)loc->offset <= r->book_n &&
+	    (uint64_t)loc->length <= r->book_n - (uint64_t)loc->offset)
+		fault_hook(r->rc, r->book + loc->offset, (size_t)loc->length);
 	if (c->diags.n)
 		r->warned = true;
 	sink_status(r, r->sink->ops->contact(r->sink, loc, 0, c));
@@ -726,7 +877,8 @@ read_book(run *r, int fd, uint64_t size)
 		read_failed(r, NULL, e);
 		return;
 	}
-	fault_hook(r->rc, data, n);
+	r->book = data;
+	r->book_n = n;
 	switch (r->task->format) {
 	case LKA_FMT_VCARD:
 		lka_vcard_read(data, n, &cb);
@@ -738,6 +890,7 @@ read_book(run *r, int fd, uint64_t size)
 		lka_csvbook_read(data, n, &cb);
 		break;
 	}
+	r->book = NULL;
 	free(data);
 }
 
@@ -763,6 +916,7 @@ typedef struct arc_run {
 	int64_t *fid;
 	size_t nf, capf;
 	char *tmpdir;        /* private temporary area, made on first use */
+	unsigned spills;     /* members read through the temporary area */
 } arc_run;
 
 static int64_t
@@ -842,14 +996,114 @@ clean_path(const char *prefix, const char *p)
 
 static void arc_walk(arc_run *ar, lka_arc *arc, const char *prefix, unsigned depth);
 
+/*
+ * The sink a member copied to the private temporary area is read into: its
+ * items get ordinals from base on (a range of 2^32 reserved for it, so that
+ * the members after it keep their ordinals however many items it holds),
+ * its folders hang below the member's folder.
+ */
+#define SUB_ORDINALS ((uint64_t)1 << 32)
+#define SUB_FOLDER_IDS ((int64_t)1 << 40)
+
+typedef struct sub_sink {
+	lka_sink base;
+	run *outer;
+	uint64_t ord_base;
+	int64_t id_base; /* added to the sub-reader's folder ids */
+	int64_t parent;  /* the member's folder (reader id of the outer run) */
+} sub_sink;
+
+static lka_status
+sub_status(sub_sink *ss, lka_status st)
+{
+	if (st == LKA_FATAL)
+		ss->outer->stop = true;
+	return st;
+}
+
+static lka_itemloc
+sub_loc(const sub_sink *ss, const lka_itemloc *loc)
+{
+	lka_itemloc l = *loc;
+
+	l.ordinal += ss->ord_base;
+	return l;
+}
+
+static int64_t
+sub_folder_id(const sub_sink *ss, int64_t id)
+{
+	return id ? id + ss->id_base : ss->parent;
+}
+
+static lka_status
+sub_item_begin(lka_sink *s, const lka_itemloc *loc)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l = sub_loc(ss, loc);
+
+	return sub_status(ss, ss->outer->sink->ops->item_begin(ss->outer->sink, &l));
+}
+
+static lka_status
+sub_folder(lka_sink *s, const lka_folder *f)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_folder g = *f;
+
+	g.id = f->id + ss->id_base;
+	g.parent_id = sub_folder_id(ss, f->parent_id);
+	return sub_status(ss, ss->outer->sink->ops->folder(ss->outer->sink, &g));
+}
+
+static lka_status
+sub_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l = sub_loc(ss, loc);
+
+	return sub_status(ss, ss->outer->sink->ops->message(ss->outer->sink, &l,
+							   sub_folder_id(ss, folder_id), m));
+}
+
+static lka_status
+sub_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l = sub_loc(ss, loc);
+
+	return sub_status(ss, ss->outer->sink->ops->contact(ss->outer->sink, &l,
+							   sub_folder_id(ss, folder_id), c));
+}
+
+static lka_status
+sub_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
+{
+	sub_sink *ss = (sub_sink *)s;
+	lka_itemloc l;
+
+	if (loc)
+		l = sub_loc(ss, loc);
+	ss->outer->warned = true;
+	return sub_status(ss, ss->outer->sink->ops->diag(ss->outer->sink, loc ? &l : NULL, d));
+}
+
+static const lka_sink_ops sub_ops = { sub_item_begin, sub_folder, sub_message, sub_contact,
+				      sub_diag };
+
 /* A member with a signature that needs random access: copy it, read the copy, remove it. */
 static void
-arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const char *what)
+arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const char *what,
+	  lka_format fmt, int64_t folder)
 {
 	run *r = ar->r;
+	uint64_t ord_base = ar->item;
 	char file[4096];
 	int fd;
 
+	ar->item += SUB_ORDINALS; /* reserved whatever happens below */
+	if (r->task->skip >= ar->item)
+		return; /* read in full by an earlier run */
 	if (!ar->tmpdir) {
 		const char *t = getenv("TMPDIR");
 		char tmpl[4096];
@@ -900,10 +1154,21 @@ arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const c
 				  "member %s (%s) could not be copied whole: %s", path, what,
 				  e->error[0] ? e->error : strerror(errno));
 		} else {
-			/* Dispatch by format.  The PST reader (issue 3) plugs in here:
-			 * read the copy as a sub-task whose ordinals follow ours. */
-			emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
-				  "member %s is %s: no reader for it in this build", path, what);
+			/* Dispatch by format, as for a file of its own: its items
+			 * take a range of ordinals of their own */
+			sub_sink ss = { { &sub_ops }, r, ord_base,
+					SUB_FOLDER_IDS * (int64_t)(ar->spills + 1), folder };
+			lka_task sub = { file, path, fmt, 0 };
+
+			if (r->task->skip > ss.ord_base)
+				sub.skip = r->task->skip - ss.ord_base;
+			ar->spills++;
+			if (fmt == LKA_FMT_UNKNOWN || fmt == LKA_FMT_ARCHIVE)
+				emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
+					  "member %s is %s: no reader for it in this build", path,
+					  what);
+			else if (!r->stop)
+				(void)lka_read_task(r->rc, &sub, &ss.base);
 		}
 	}
 	close(fd);
@@ -974,7 +1239,11 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 			  "member name %s escapes the archive (%s): recorded, never followed",
 			  e->path, e->name_flags);
 	if (e->len >= 4 && !memcmp(e->data, "!BDN", 4)) {
-		arc_spill(ar, arc, e, path, "an Outlook PST/OST");
+		/* a PST/OST needs random access: read from a private copy (the
+		 * format comes from detection, LKA_FMT_PST once issue 3 lands) */
+		arc_spill(ar, arc, e, path, "an Outlook PST/OST",
+			  lka_detect_format(e->data, e->len < ARC_PEEK ? e->len : ARC_PEEK, base),
+			  arc_folder(ar, path, dlen, NULL));
 		goto out;
 	}
 	if (!e->at_end)
@@ -1009,6 +1278,44 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 			free(pfx);
 		}
 		lka_arc_free(inner);
+		goto out;
+	}
+	if (fmt == LKA_FMT_TNEF || fmt == LKA_FMT_MSG) {
+		/* a winmail.dat or an Outlook .msg: one message, read in memory */
+		lka_itemloc loc = { ar->item++, -1, (int64_t)e->len };
+		int64_t fid = arc_folder(ar, path, dlen, NULL);
+		lka_error er = { 0 };
+		lka_msg *m = NULL;
+		lka_status st;
+
+		if (loc.ordinal < r->task->skip)
+			goto out;
+		begin(r, &loc);
+		if (r->stop)
+			goto out;
+		if (e->truncated) {
+			emit_diag(r, &loc, LKA_FAILED, LKA_E_LIMIT, path,
+				  "member %s of %llu bytes is over the limit of %llu bytes", path,
+				  (unsigned long long)e->size,
+				  (unsigned long long)r->rc->limits.message_bytes);
+			goto out;
+		}
+		fault_hook(r->rc, (const char *)e->data, e->len);
+		st = fmt == LKA_FMT_MSG
+			     ? lka_mime_olemsg(&m, r->rc->mime, (const char *)e->data, e->len, &er)
+			     : lka_mime_tnef(&m, r->rc->mime, (const char *)e->data, e->len, &er);
+		if ((st != LKA_OK && st != LKA_WARN) || !m) {
+			emit_diag(r, &loc, LKA_FAILED, er.kind != LKA_E_NONE ? er.kind : LKA_E_CORRUPT,
+				  path, "member %s: %s", path,
+				  er.msg[0] ? er.msg : "could not be read");
+			goto out;
+		}
+		emit_outlook(r, &loc, fid, fmt == LKA_FMT_MSG, (const char *)e->data, e->len, st, m);
+		goto out;
+	}
+	if (e->encrypted && e->size == 0) {
+		emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
+			  "member %s is encrypted: not read (no password)", path);
 		goto out;
 	}
 	if (fmt != LKA_FMT_EML && fmt != LKA_FMT_EMLX && fmt != LKA_FMT_MBOX) {
@@ -1177,7 +1484,7 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		read_book(&r, fd, (uint64_t)st.st_size);
 		break;
 	case LKA_FMT_PST: {
-		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true };
+		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true, rc };
 		lka_status ps;
 		close(fd);
 		ps = lka__read_pst(&po, task, sink);
@@ -1187,6 +1494,7 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		read_archive(&r, fd, (uint64_t)st.st_size);
 		break;
 	case LKA_FMT_TNEF:
+	case LKA_FMT_MSG:
 		read_tnef(&r, fd, (uint64_t)st.st_size);
 		break;
 	default:

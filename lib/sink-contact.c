@@ -20,6 +20,8 @@ enum {
 	C_PHONE,
 	C_POSTAL,
 	C_MEMBER,
+	C_MSG_OF_ITEM,
+	C_ATT_OF_MSG,
 	C__COUNT
 };
 
@@ -43,6 +45,10 @@ static const char *const csql[C__COUNT] = {
 	[C_POSTAL] = "INSERT INTO contact_addresses (contact_id, position, type, street, locality, "
 		     "region, postcode, country, \"full\") "
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[C_MSG_OF_ITEM] = "SELECT id, folder_id FROM messages WHERE source_file_id = ?1 AND ordinal = ?2 "
+			   "AND parent_attachment_id IS NULL ORDER BY id DESC LIMIT 1",
+	[C_ATT_OF_MSG] = "SELECT id FROM attachments WHERE message_id = ?1 "
+			 "AND parent_attachment_id IS NULL AND position = ?2",
 	[C_MEMBER] = "INSERT INTO contact_list_members (contact_id, position, name, address, raw) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -139,20 +145,58 @@ write_email(cw *w, int id, int64_t contact_id, size_t pos, const lka_contact_ema
 	return crun(w, s, "insert a list member");
 }
 
+/* The message and attachment rows an attached address book belongs to. */
 static lka_status
-write_contact(cw *w, const lka_msgorigin *o, const lka_contact *c, int64_t *out_id)
+attachment_of(cw *w, const lka_msgorigin *o, int64_t pos, int64_t *msg, int64_t *att,
+	      int64_t *folder)
 {
-	sqlite3_stmt *s = cstmt(w, C_CONTACT);
-	int64_t id;
-	lka_status st;
+	sqlite3_stmt *s = cstmt(w, C_MSG_OF_ITEM);
+	int rc;
 
 	if (!s)
 		return LKA_FATAL;
+	bid(s, 1, o->file_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)o->loc.ordinal);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*msg = sqlite3_column_int64(s, 0);
+		*folder = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return lka_case__dberr(w->kase, w->err, "find the message of an attached address book");
+	if (!*msg)
+		return LKA_OK;
+	if (!(s = cstmt(w, C_ATT_OF_MSG)))
+		return LKA_FATAL;
+	sqlite3_bind_int64(s, 1, *msg);
+	sqlite3_bind_int64(s, 2, pos);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*att = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return lka_case__dberr(w->kase, w->err, "find an attached address book");
+	return LKA_OK;
+}
+
+static lka_status
+write_contact(cw *w, const lka_msgorigin *o, int64_t att_pos, const lka_contact *c,
+	      int64_t *out_id)
+{
+	sqlite3_stmt *s;
+	int64_t id, msg = 0, att = 0, folder = o->folder_id;
+	lka_status st;
+
+	if (att_pos >= 0 && (st = attachment_of(w, o, att_pos, &msg, &att, &folder)) != LKA_OK)
+		return st;
+	if (!(s = cstmt(w, C_CONTACT)))
+		return LKA_FATAL;
 	sqlite3_bind_int64(s, 1, o->source_id);
 	bid(s, 2, o->file_id);
-	bid(s, 3, o->folder_id);
-	sqlite3_bind_null(s, 4); /* message_id, attachment_id: books attached to messages */
-	sqlite3_bind_null(s, 5);
+	bid(s, 3, folder);
+	bid(s, 4, msg);
+	bid(s, 5, att);
 	bid(s, 6, w->kase->run_id);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)o->loc.ordinal);
 	if (o->loc.offset >= 0)
@@ -180,7 +224,12 @@ write_contact(cw *w, const lka_msgorigin *o, const lka_contact *c, int64_t *out_
 	btext(w, s, 24, c->uid);
 	btext(w, s, 25, c->url);
 	sqlite3_bind_int64(s, 26, (sqlite3_int64)c->n_emails);
-	sqlite3_bind_int64(s, 27, (sqlite3_int64)c->n_phones);
+	{
+		size_t np = 0;
+		for (size_t i = 0; i < c->n_phones; i++)
+			np += c->phones[i].raw != NULL;
+		sqlite3_bind_int64(s, 27, (sqlite3_int64)np);
+	}
 	sqlite3_bind_int64(s, 28, (sqlite3_int64)c->n_members);
 	sqlite3_bind_int64(s, 29, (sqlite3_int64)c->diags.n);
 	if ((st = crun(w, s, "insert a contact")) != LKA_OK)
@@ -197,7 +246,7 @@ write_contact(cw *w, const lka_msgorigin *o, const lka_contact *c, int64_t *out_
 		const lka_contact_phone *p = &c->phones[i];
 		char e164[LKA_E164_MAX];
 		if (!p->raw)
-			continue;
+			continue; /* counted out of phone_count too */
 		if (!(s = cstmt(w, C_PHONE)))
 			return LKA_FATAL;
 		sqlite3_bind_int64(s, 1, id);
@@ -228,8 +277,8 @@ write_contact(cw *w, const lka_msgorigin *o, const lka_contact *c, int64_t *out_
 }
 
 lka_status
-lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const lka_contact *c,
-			lka_write_counts *counts, lka_error *err)
+lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, int64_t att_position,
+			const lka_contact *c, lka_write_counts *counts, lka_error *err)
 {
 	cw w = { kase, err, SQLITE_OK };
 	char where[768];
@@ -239,7 +288,11 @@ lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const lka_contac
 	if (kase->readonly)
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
 				  "the case is open read-only");
-	if (o->loc.offset >= 0)
+	if (att_position >= 0)
+		snprintf(where, sizeof where, "%s: item %llu, attachment %lld",
+			 o->file_display ? o->file_display : "?", (unsigned long long)o->loc.ordinal,
+			 (long long)att_position + 1);
+	else if (o->loc.offset >= 0)
 		snprintf(where, sizeof where, "%s: entry %llu, offset %lld",
 			 o->file_display ? o->file_display : "?", (unsigned long long)o->loc.ordinal,
 			 (long long)o->loc.offset);
@@ -248,7 +301,7 @@ lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, const lka_contac
 			 (unsigned long long)o->loc.ordinal);
 	if (simple(&w, C_SAVEPOINT, "begin a contact") != LKA_OK)
 		return LKA_FATAL;
-	st = write_contact(&w, o, c, &id);
+	st = write_contact(&w, o, att_position, c, &id);
 	for (size_t i = 0; st == LKA_OK && i < c->diags.n; i++) {
 		const lka_diag *d = &c->diags.v[i];
 		char loc[1200];

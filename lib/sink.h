@@ -24,7 +24,10 @@ typedef struct lka_sink_ops {
 	 * for the folder the task was given.  Ownership of m passes to the sink. */
 	lka_status (*message)(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m);
 	/* A complete top-level contact or distribution list (address books,
-	 * PST contact folders): like message(), ownership of c passes to the sink. */
+	 * PST contact folders): like message(), ownership of c passes to the sink.
+	 * folder_id < 0: the entry comes from an address book attached to the
+	 * message just emitted at the same loc.ordinal, top-level attachment
+	 * number -folder_id - 1 (loc.offset/length are then inside it). */
 	lka_status (*contact)(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c);
 	/* Damage not attached to a message: an item that could not be read at
 	 * all (loc set), or a problem with the file itself (loc NULL). */

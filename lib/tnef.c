@@ -76,6 +76,8 @@ struct reader {
 	struct tatt *atts;
 	size_t n, cap;
 	lka_mapi_props msgprops;
+	const unsigned char *recips; /* attRecipTable */
+	size_t recips_len;
 	char *subject, *msg_class, *body;
 	int64_t sent;
 	bool has_sent;
@@ -206,6 +208,10 @@ attribute(struct reader *r, unsigned level, uint32_t attr, const unsigned char *
 		break;
 	case ATT_MSG_PROPS:
 		props(r, p, n, &r->msgprops, "message properties");
+		break;
+	case ATT_RECIP_TABLE:
+		r->recips = p;
+		r->recips_len = n;
 		break;
 	case ATT_DATE_SENT:
 		if (n >= 12) {
@@ -359,6 +365,43 @@ finish_att(struct reader *r, struct tatt *t, size_t index, lka_att *a)
 		r->env->content(r->env->ud, a, data, len, r->depth + 1, r->d);
 }
 
+/* attRecipTable: a row count, then rows of properties (MS-OXTNEF 2.1.3.3.5). */
+static void
+recipients(struct reader *r, lka_msg *m)
+{
+	uint32_t rows = rd32(r->recips);
+	size_t pos = 4;
+
+	if (m->from_address || m->from_name) {
+		lka_addr *v = realloc(m->addrs, (m->n_addrs + 1) * sizeof *v);
+
+		if (v) {
+			m->addrs = v;
+			memset(&v[m->n_addrs], 0, sizeof *v);
+			v[m->n_addrs].role = LKA_ROLE_FROM;
+			v[m->n_addrs].address = lka__strdup(m->from_address);
+			v[m->n_addrs].name = lka__strdup(m->from_name);
+			m->n_addrs++;
+		}
+	}
+	for (uint32_t i = 0; i < rows && i < 100000 && pos < r->recips_len; i++) {
+		lka_mapi_props rp = { 0 };
+		char why[200];
+		size_t used = 0;
+
+		rp.codepage = r->codepage;
+		if (!lka_mapi_parse_tnef_at(r->recips + pos, r->recips_len - pos, &rp, why, sizeof why,
+					    &used)) {
+			diag(r, LKA_WARN, LKA_E_CORRUPT, "recipient %u: %s", i + 1, why);
+			lka_mapi_props_free(&rp);
+			break;
+		}
+		lka_mapi_add_recipient(m, &rp);
+		lka_mapi_props_free(&rp);
+		pos += used;
+	}
+}
+
 bool
 lka_tnef_read(const lka_tnef_env *env, const unsigned char *p, size_t n, lka_msg *m,
 	      lka_att **atts, size_t *n_atts, unsigned depth, lka_diags *d, const char *where)
@@ -440,6 +483,8 @@ lka_tnef_read(const lka_tnef_env *env, const unsigned char *p, size_t n, lka_msg
 			m->has_sent_at = true;
 		}
 		lka_mapi_fill_msg(m, &r.msgprops, (size_t)env->limits->text_bytes);
+		if (r.recips && r.recips_len >= 4 && m->n_addrs == 0)
+			recipients(&r, m);
 	}
 	/* the attachments */
 	if (r.n) {

@@ -48,10 +48,31 @@ line_at(const char *p, size_t n, size_t *next)
 	return i;
 }
 
+/* "BEGIN:VCARD" in UTF-16 after a byte order mark (Outlook saves some that way). */
+static int
+utf16_vcard(const unsigned char *p, size_t n)
+{
+	static const char w[] = "begin:vcard";
+	int le;
+
+	if (n < 2 + 22 || !((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)))
+		return 0;
+	le = p[0] == 0xff;
+	for (size_t i = 0; i < 11; i++) {
+		unsigned char lo = p[2 + 2 * i + (le ? 0 : 1)], hi = p[2 + 2 * i + (le ? 1 : 0)];
+		if (hi || lower(lo) != w[i])
+			return 0;
+	}
+	return le ? 1 : 2;
+}
+
 bool
 lka_vcard_detect(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
+
+	if (utf16_vcard(p, n))
+		return true;
 
 	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
 		i = 3;
@@ -422,8 +443,30 @@ finish(card *cd, const lka_book_cb *cb, bool closed)
 	return go;
 }
 
+static void vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets);
+
 void
 lka_vcard_read(const char *p, size_t n, const lka_book_cb *cb)
+{
+	int u16 = utf16_vcard((const unsigned char *)p, n);
+	char *t;
+
+	if (!u16) {
+		vcard_read(p, n, cb, true);
+		return;
+	}
+	/* offsets would be in the converted text: not given */
+	t = lka_text_to_utf8(p + 2, n - 2, u16 == 1 ? "UTF-16LE" : "UTF-16BE", NULL);
+	if (!t) {
+		cb->fail(cb->arg, NULL, LKA_FATAL, LKA_E_NOMEM, "out of memory");
+		return;
+	}
+	vcard_read(t, strlen(t), cb, false);
+	free(t);
+}
+
+static void
+vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets)
 {
 	lka_buf cur;
 	size_t pos = 0, cur_off = 0, cur_end = 0, next, len;
@@ -472,7 +515,7 @@ lka_vcard_read(const char *p, size_t n, const lka_book_cb *cb)
 					if (depth++ == 0) {
 						cd.c = lka__contact_new("vcard");
 						cd.loc.ordinal = ordinal++;
-						cd.loc.offset = (int64_t)cur_off;
+						cd.loc.offset = offsets ? (int64_t)cur_off : -1;
 						cd.loc.length = -1;
 						cd.oom = !cd.c;
 						cd.damaged = false;
@@ -489,7 +532,8 @@ lka_vcard_read(const char *p, size_t n, const lka_book_cb *cb)
 					}
 				} else if (!strcmp(pr.name, "end") && vcard) {
 					if (depth > 0 && --depth == 0 && cd.c) {
-						cd.loc.length = (int64_t)cur_end - cd.loc.offset;
+						cd.loc.length = offsets ? (int64_t)cur_end - cd.loc.offset
+									: -1;
 						stop = !finish(&cd, cb, true);
 					}
 				} else if (!strcmp(pr.name, "agent") && pr.value_n >= 11 &&
@@ -518,7 +562,7 @@ lka_vcard_read(const char *p, size_t n, const lka_book_cb *cb)
 		pos += next;
 	}
 	if (cd.c && !stop) {
-		cd.loc.length = (int64_t)n - cd.loc.offset;
+		cd.loc.length = offsets ? (int64_t)n - cd.loc.offset : -1;
 		finish(&cd, cb, false);
 	}
 	lka_contact_free(cd.c);

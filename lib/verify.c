@@ -352,6 +352,18 @@ static const check checks[] = {
 	{ "sources without their root folder",
 	  "SELECT count(*) FROM sources s WHERE NOT EXISTS "
 	  "(SELECT 1 FROM folders f WHERE f.source_id = s.id AND f.path = '')" },
+	{ "address-book entries whose counts differ from their rows",
+	  "SELECT count(*) FROM contacts c WHERE "
+	  "c.email_count <> (SELECT count(*) FROM contact_emails e WHERE e.contact_id = c.id) OR "
+	  "c.phone_count <> (SELECT count(*) FROM contact_phones p WHERE p.contact_id = c.id) OR "
+	  "c.member_count <> (SELECT count(*) FROM contact_list_members m WHERE m.contact_id = c.id)" },
+	{ "address-book entries of another source than their file or message",
+	  "SELECT count(*) FROM contacts c LEFT JOIN source_files f ON f.id = c.source_file_id "
+	  "LEFT JOIN messages m ON m.id = c.message_id WHERE f.source_id <> c.source_id "
+	  "OR m.source_id <> c.source_id" },
+	{ "address-book entries whose attachment is not their message's",
+	  "SELECT count(*) FROM contacts c JOIN attachments a ON a.id = c.attachment_id "
+	  "WHERE c.message_id IS NOT a.message_id" },
 };
 
 static lka_status

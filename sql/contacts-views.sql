@@ -46,7 +46,7 @@ SELECT
 	p.internal      AS internal,
 	(SELECT json_group_array(name) FROM
 		(SELECT name FROM person_names WHERE person_id = p.id
-		 ORDER BY occurrences DESC, name)) AS names,
+		 ORDER BY occurrences DESC, length(name) DESC, name)) AS names,
 	(SELECT json_group_array(address) FROM
 		(SELECT address FROM person_emails WHERE person_id = p.id ORDER BY address)) AS addresses,
 	p.in_address_books AS in_address_books,

@@ -101,7 +101,7 @@ CREATE TABLE people (
 	key           TEXT NOT NULL UNIQUE,  -- 'mailto:alice@example.org' or 'tel:+33612345678'
 	address       TEXT,     -- primary e-mail address (the key's), NULL for phone-only people
 	phone_e164    TEXT,     -- best phone number known, E.164
-	display_name  TEXT,     -- most frequent name (ties: alphabetical)
+	display_name  TEXT,     -- most frequent name (ties: the longest, then alphabetical)
 	domain        TEXT,     -- domain of address
 	internal      INTEGER NOT NULL DEFAULT 0,  -- 1: domain is one of the organisation's (--internal-domain)
 	address_count INTEGER NOT NULL DEFAULT 0,  -- person_emails rows

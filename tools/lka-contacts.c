@@ -33,12 +33,14 @@ usage(void)
 }
 
 static const char *const book_cols[] = {
-	"source", "file", "format", "folder", "message_id", "attachment_id", "entries", "lists",
-	"email_properties", "distinct_addresses", "phones",
+	"source", "file", "format", "folder", "message_id", "attachment_id", "attachment",
+	"entries", "lists", "email_properties", "distinct_addresses", "phones",
 };
-static const bool book_num[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1 };
+static const bool book_num[] = { 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1 };
 static const char book_sql[] =
-	"SELECT s.path, sf.relpath, sf.format, f.path, c.message_id, c.attachment_id, count(*), "
+	"SELECT s.path, sf.relpath, sf.format, f.path, c.message_id, c.attachment_id, "
+	"(SELECT coalesce(a.filename, a.declared_type) FROM attachments a WHERE a.id = c.attachment_id), "
+	"count(*), "
 	"sum(c.is_list), sum(c.email_count), "
 	"(SELECT count(DISTINCT e.address) FROM contact_emails e JOIN contacts c2 ON c2.id = e.contact_id "
 	"  WHERE c2.source_id = c.source_id AND c2.source_file_id IS c.source_file_id "
@@ -56,7 +58,8 @@ static const bool merged_num[] = { 0, 0, 1, 1, 0, 0, 0 };
 static const char merged_sql[] =
 	"WITH x AS (SELECT e.address, c.id AS cid, c.full_name, c.organization, "
 	"  s.path || '/' || coalesce(sf.relpath, '') || coalesce(' [' || nullif(f.path, '') || ']', '') "
-	"  || coalesce(' (message ' || c.message_id || ')', '') AS book "
+	"  || coalesce(' (message ' || c.message_id || ', attachment ' || c.attachment_id || ')', '') "
+	"  AS book "
 	"  FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
 	"  JOIN sources s ON s.id = c.source_id LEFT JOIN source_files sf ON sf.id = c.source_file_id "
 	"  LEFT JOIN folders f ON f.id = c.folder_id WHERE e.address IS NOT NULL) "

@@ -27,8 +27,9 @@ usage(void)
 {
 	printf("Usage: %s [OPTIONS] CASE.db SOURCE...\n"
 	       "Read seized mail stores (maildir folders, mbox files, .eml/.emlx files,\n"
-	       "and folders holding any of these) into the case database CASE.db,\n"
-	       "created if needed.  Evidence is opened read-only and hashed first.\n"
+	       "Outlook PST/OST files, and folders holding any of these) into the case\n"
+	       "database CASE.db, created if needed.  Evidence is opened read-only and\n"
+	       "hashed first.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -j, --jobs N            reader processes at once (default: number of cores)\n"
@@ -169,6 +170,9 @@ summary(const struct ingest_opts *o, const lka_ingest_stats *s)
 			"%s: %llu PST folder(s) hold fewer items than they list: see the lines "
 			"above, the errors table and the folder_completeness view\n",
 			tool_name, (unsigned long long)s->shortfalls);
+	if (s->contacts)
+		fprintf(stderr, "%s: %s address-book entries\n", tool_name,
+			tool_num(a, sizeof a, s->contacts));
 }
 
 int

@@ -105,7 +105,8 @@ static const bool person_num[] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 
 static const char person_select[] =
 	"SELECT g.key, g.display_name, "
 	"(SELECT group_concat(name, ' | ') FROM (SELECT name FROM person_names n "
-	"  WHERE n.person_id = g.id AND name IS NOT g.display_name ORDER BY occurrences DESC, name)), "
+	"  WHERE n.person_id = g.id AND name IS NOT g.display_name ORDER BY occurrences DESC, "
+	"  length(name) DESC, name)), "
 	"CASE WHEN g.address IS NOT NULL THEN 'email' WHEN g.phone_e164 IS NOT NULL THEN 'phone' "
 	"  ELSE 'none' END, "
 	"coalesce((SELECT pe.address FROM person_emails pe WHERE pe.person_id = g.id ORDER BY "

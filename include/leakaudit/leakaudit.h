@@ -173,6 +173,7 @@ typedef struct lka_ingest_stats {
 	uint64_t reader_crashes;   /* reader processes that died, hung or ran out of memory */
 	double seconds;
 	uint64_t shortfalls;       /* PST folders holding fewer ingested items than they list */
+	uint64_t contacts;         /* address-book entries written (contacts rows) */
 } lka_ingest_stats;
 
 typedef struct lka_ingest lka_ingest;

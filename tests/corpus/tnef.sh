@@ -63,5 +63,7 @@ ok $([ "$(q "$db" "SELECT count(*) FROM messages e JOIN attachments k ON k.id = 
 	"aspose__tnefWithMsgInside.eml: the message inside the TNEF is a message row"
 is "$(q "$db" "SELECT count(*) FROM errors e JOIN source_files f ON f.id = e.source_file_id WHERE f.relpath = 'tnef__garbage-at-end.tnef' AND e.message LIKE '%not TNEF%'")" 1 \
 	"tnef__garbage-at-end.tnef: the trailing byte is recorded"
+is "$(q "$db" "SELECT group_concat(r.role || '=' || r.address, ' ') FROM recipients r JOIN messages m ON m.id = r.message_id JOIN source_files f ON f.id = m.source_file_id WHERE f.relpath = 'tnef__body.tnef' AND r.address IS NOT NULL")" \
+	"to=3kuser2@brexchange.dolphinsearch.com" "tnef__body.tnef: the recipient table (attRecipTable) gives the recipients"
 is "$(q "$db" "SELECT status FROM sources")" complete "the source is complete"
 done_testing

@@ -19,6 +19,8 @@ if [ -z "$WRAP" ] && command -v strace >/dev/null 2>&1 &&
 	strace -f -qq -o /dev/null true 2>/dev/null; then
 	trace="strace -f -qq -ff -o $T/trace/t -e trace=open,openat,creat,mkdir,mkdirat,rmdir,rename,renameat,renameat2,unlink,unlinkat,link,linkat,symlink,symlinkat,truncate"
 	mkdir "$T/trace"
+	# LeakSanitizer cannot run under ptrace
+	[ -n "${LKA_SANITIZED:-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fi
 (cd "$T/cwd" && TMPDIR="$T/tmp" $trace $WRAP "$INGEST" -q "$db" "$T/g/sources" "$T/g/mail") >"$T/out" 2>"$T/err"; rc=$?
 ok $([ "$rc" -le 1 ]; echo $?) "ingest of the container fixtures finishes (exit $rc)"
@@ -63,6 +65,14 @@ is "$(q "$db" "SELECT count(*) FROM messages m JOIN source_files f ON f.id = m.s
 is "$(q "$db" "SELECT g.container || '>' || k.part_path || '>' || e.subject FROM attachments c JOIN attachments g ON g.parent_attachment_id = c.id JOIN attachments k ON k.parent_attachment_id = g.id JOIN messages e ON e.parent_attachment_id = k.id WHERE c.container = 'tar.gz'")" \
 	"zip>deep/inner.eml>container test" "nested.eml: tar.gz > zip > message, inventoried to the end"
 is "$(q "$db" "PRAGMA integrity_check")" ok "the case is sound"
+
+# ---- a reader that dies on an archive member: that item is lost, the rest is read
+db3="$T/crash.db"
+(cd "$T/cwd" && TMPDIR="$T/tmp" LKA_FAULT="crash:Body of message 1." $WRAP "$INGEST" -q "$db3" "$T/g/sources/mail.zip") >"$T/out" 2>"$T/err"
+is "$(q "$db3" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL")" "$(($(val mail.zip_messages) - 1))" \
+	"crash on one member: the other members' messages are kept"
+is "$(q "$db3" "SELECT count(*) FROM errors WHERE (message LIKE '%killed by%' OR message LIKE '%exited with status%') AND location LIKE '%item 1'")" 1 \
+	"... and the lost item is recorded by its ordinal"
 
 # ---- nothing written outside the case and the private temporary area
 is "$(ls -A "$T/cwd" | wc -l)" 0 "nothing in the working directory"

@@ -36,7 +36,7 @@ for fault in crash exit hang oom; do
 	fi
 	db="$T/$fault.db"
 	rc=0
-	LKA_FAULT="$fault:LKA-POISON" $WRAP "$INGEST" -q -j 2 --item-timeout 3 --reader-memory 512 \
+	LKA_FAULT="$fault:LKA-POISON" $WRAP "$INGEST" -q -j 2 --item-timeout 10 --reader-memory 512 \
 		"$db" "$T/ev" >"$T/out" 2>"$T/err" || rc=$?
 	is "$rc" 1 "$fault: ingest finishes with exit 1"
 	is "$(q "$db" 'SELECT count(*) FROM messages')" 8 "$fault: the 8 healthy messages are ingested"

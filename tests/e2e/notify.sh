@@ -82,6 +82,9 @@ is "$(q "$T/c.db" "SELECT count(*) FROM people WHERE internal = 1")" 0 "other in
 run "$NOTIFY" --no-rebuild -f jsonl "$T/c.db"
 is "$rc" 0 "--no-rebuild reads the tables as they are (read-only)"
 
+run "$VERIFY" "$T/c.db"
+is "$rc" 0 "lka-verify: the case with contacts and people is consistent"
+
 # lka-contacts: the inventory.
 run "$CONTACTS" -f csv "$T/c.db"
 is "$rc" 0 "lka-contacts runs"
@@ -108,4 +111,29 @@ for f in contacts_vcf thunderbird_ldif outlook_csv; do
 	is "$(q "$T/city.db" "SELECT count(*) || '/' || sum(email_count) FROM contacts c JOIN source_files f ON f.id = c.source_file_id WHERE f.relpath = '$file'")" \
 		"$(val ${f}_cards)/$(val ${f}_emails)" "city: $file entries/e-mails"
 done
+# A reader that crashes on one card loses that card only; the file is read on.
+mkdir -p "$T/crash"
+for i in 1 2 3 4 5; do
+	m=""; [ "$i" = 3 ] && m="LKA-POISON"
+	printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Card %s\r\nNOTE:%s\r\nEMAIL:c%s@example.org\r\nEND:VCARD\r\n' "$i" "$m" "$i"
+done >"$T/crash/cards.vcf"
+rc=0
+LKA_FAULT="crash:LKA-POISON" $WRAP "$INGEST" -q "$T/crash.db" "$T/crash" >/dev/null 2>&1 || rc=$?
+is "$rc" 1 "crash on a card: ingest finishes with exit 1"
+is "$(q "$T/crash.db" "SELECT group_concat(full_name, '|') FROM (SELECT full_name FROM contacts ORDER BY ordinal)")" \
+	"Card 1|Card 2|Card 4|Card 5" "crash on a card: exactly that card is missing"
+is "$(q "$T/crash.db" "SELECT count(*) FROM errors WHERE kind = 'crash' AND location LIKE '%cards.vcf: item 2, offset%'")" 1 \
+	"crash on a card: the error names the file, entry and offset"
+
+# Address books attached to messages: read from the attachment, tied to it.
+run "$INGEST" -q "$T/city2.db" "$T/city/maildir" "$T/city/mbox" "$T/city/eml"
+ok $([ "$rc" -le 1 ]; echo $?) "city mail ingested (exit $rc)"
+is "$(q "$T/city2.db" "SELECT count(DISTINCT c.id) || '/' || count(e.id) FROM contacts c
+	JOIN attachments a ON a.id = c.attachment_id LEFT JOIN contact_emails e ON e.contact_id = c.id
+	WHERE a.filename = 'Contacts Outlook.csv' AND c.message_id = a.message_id")" \
+	"$(val outlook_csv_cards)/$(val outlook_csv_emails)" "attached Outlook export (Windows-1252): every entry, tied to its message"
+is "$(q "$T/city2.db" "SELECT count(*) FROM contacts c JOIN attachments a ON a.id = c.attachment_id
+	WHERE a.filename = 'Emma Clarke.vcf' AND c.full_name = 'Emma Clarke'")" 1 "attached vCard read"
+is "$(q "$T/city2.db" "SELECT count(*) FROM contacts c LEFT JOIN attachments a ON a.id = c.attachment_id
+	WHERE c.attachment_id IS NULL OR a.message_id IS NOT c.message_id")" 0 "every attached entry names its message and attachment"
 done_testing

@@ -46,8 +46,25 @@ below(struct prng *r, unsigned n)
 
 /* ---------------------------------------------------------------- text */
 
+static bool put_raw(struct pii_doc *d, const char *s, size_t n);
+
 static bool
 put(struct pii_doc *d, const char *s, size_t n)
+{
+	if (d->quote) {
+		for (size_t i = 0; i < n; i++) {
+			if (!put_raw(d, s + i, 1))
+				return false;
+			if (s[i] == '\n' && !put_raw(d, "> ", 2))
+				return false;
+		}
+		return true;
+	}
+	return put_raw(d, s, n);
+}
+
+static bool
+put_raw(struct pii_doc *d, const char *s, size_t n)
 {
 	if (d->len + n + 1 > d->text_cap) {
 		size_t cap = d->text_cap ? d->text_cap * 2 : 4096;
@@ -103,8 +120,10 @@ plant(struct pii_doc *d, const char *kind, const char *shown, const char *value,
 	snprintf(l->value, sizeof l->value, "%s", value);
 	l->decoy = decoy;
 	l->offset = d->len;
-	l->length = strlen(shown);
-	return puts_(d, shown);
+	if (!puts_(d, shown))
+		return false;
+	l->length = d->len - l->offset; /* quoting may have added "> " */
+	return true;
 }
 
 /* ------------------------------------------------------------- people */
@@ -384,10 +403,13 @@ sentence(struct prng *r, struct pii_doc *d)
 	case 5: case 6: { /* IBAN, sometimes with BIC */
 		char bic[16];
 		make_iban(r, v, false);
-		if (below(r, 2))
+		if (below(r, 2)) {
 			group(v, 4, shown, sizeof shown);
-		else
+			if (below(r, 4) == 0)
+				shown[9] = '\n'; /* wrapped at the end of a line */
+		} else {
 			snprintf(shown, sizeof shown, "%s", v);
+		}
 		ok = putf(d, "RIB de %s %s, IBAN : ", first, last) && plant(d, "iban", shown, v, 0);
 		if (ok && below(r, 2)) {
 			snprintf(bic, sizeof bic, "%c%c%c%c%.2s%c%c%s", 'A' + below(r, 26), 'A' + below(r, 26),
@@ -575,6 +597,31 @@ sentence(struct prng *r, struct pii_doc *d)
 		     plant(d, "special_category", "mosquito", "mosquito", 1) && puts_(d, "). ");
 		break;
 	}
+	case 27: { /* a table: CSV rows with a birth-date column named in the header */
+		unsigned rows = 2 + below(r, 3);
+		ok = puts_(d, "\n\nNom;Pr\xc3\xa9nom;Date de naissance;T\xc3\xa9l\xc3\xa9phone;Courriel\n");
+		for (unsigned k = 0; k < rows && ok; k++) {
+			char n[12], e[96];
+			unsigned y = 1940 + below(r, 70), m = 1 + below(r, 12), dd = 1 + below(r, 28);
+			first = PICK(r, firsts);
+			last = PICK(r, lasts);
+			n[0] = '0';
+			n[1] = (char)('1' + below(r, 7));
+			digits(r, n + 2, 8);
+			snprintf(v, sizeof v, "%04u-%02u-%02u", y, m, dd);
+			snprintf(shown, sizeof shown, "%02u/%02u/%04u", dd, m, y);
+			snprintf(e, sizeof e, "%s.%s%u@%s", first, last, k, PICK(r, domains));
+			ok = putf(d, "%s;%s;", last, first) && plant(d, "birth_date", shown, v, 0) &&
+			     puts_(d, ";");
+			snprintf(v, sizeof v, "+33%s", n + 1);
+			ok = ok && plant(d, "phone", n, v, 0) && puts_(d, ";");
+			snprintf(v, sizeof v, "%s", e);
+			lower_ascii(v);
+			ok = ok && plant(d, "email", e, v, 0) && puts_(d, "\n");
+		}
+		ok = ok && puts_(d, "\n");
+		break;
+	}
 	default:
 		ok = puts_(d, PICK(r, noise));
 		break;
@@ -593,6 +640,12 @@ gen_pii_doc(uint64_t seed, unsigned i, struct pii_doc *d)
 	n = 5 + below(&r, 8);
 	if (!puts_(d, below(&r, 2) ? "Bonjour,\n\n" : "Hello,\n\n"))
 		return -1;
+	if (below(&r, 4) == 0) {
+		/* a quoted reply: the rest after "> " on every line */
+		if (!puts_(d, "Le lundi 3 juillet 2023, RH a \xc3\xa9" "crit :\n> "))
+			return -1;
+		d->quote = 1;
+	}
 	for (unsigned k = 0; k < n; k++) {
 		if (!sentence(&r, d))
 			return -1;

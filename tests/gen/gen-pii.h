@@ -21,6 +21,7 @@ struct pii_doc {
 	struct pii_label *labels;
 	size_t n_labels, cap_labels;
 	size_t text_cap;
+	int quote;          /* writing a quoted reply: every line break gets "> " */
 };
 
 /* Document i of the labelled corpus of seed: 5 to 12 sentences, French and

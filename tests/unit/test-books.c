@@ -193,6 +193,26 @@ test_vcard(void)
 	   "card offsets and lengths tile the file");
 	col_free(&c);
 
+	{
+		static const char src[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xa9\r\nEMAIL:z@example.org\r\nEND:VCARD\r\n";
+		char u16[256];
+		size_t k = 2;
+		u16[0] = (char)0xff;
+		u16[1] = (char)0xfe;
+		for (size_t i = 0; src[i]; i++) {
+			unsigned cp = (unsigned char)src[i];
+			if (cp == 0xc3)
+				cp = 0xc0 | ((unsigned char)src[++i] & 0x3f);
+			u16[k++] = (char)cp;
+			u16[k++] = 0;
+		}
+		ok(lka_vcard_detect((const unsigned char *)u16, k), "UTF-16 vCard detected");
+		run(lka_vcard_read, u16, k, &c);
+		ok(c.n == 1 && !strcmp(c.c[0]->full_name, "Zoé") && c.c[0]->n_emails == 1 &&
+			   c.loc[0].offset == -1,
+		   "UTF-16 vCard read (no byte offsets)");
+		col_free(&c);
+	}
 	run(lka_vcard_read, "just text\n", 0, &c);
 	ok(c.n == 0 && c.file_fails == 1, "no card: one file diagnostic");
 	col_free(&c);
@@ -362,6 +382,38 @@ test_csv(void)
 		   !strcmp(c.c[0]->postals[0].locality, "Berlin") &&
 		   !strcmp(c.c[0]->postals[0].type, "home"),
 	   "German Outlook columns");
+	col_free(&c);
+	run(lka_csvbook_read, "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value\n"
+			      "Ada,Lovelace,* Home,ada@example.org,Mobile,+44 7700 900123\n",
+	    0, &c);
+	ok(c.n == 1 && c.c[0]->n_emails == 1 && !strcmp(c.c[0]->emails[0].type, "* Home") &&
+		   !strcmp(c.c[0]->phones[0].type, "Mobile"),
+	   "Google (2024): Label columns are types");
+	col_free(&c);
+	run(lka_csvbook_read, "Nombre;Apellidos;Direcci\xc3\xb3n de correo electr\xc3\xb3nico;"
+			      "Nombre para mostrar del correo electr\xc3\xb3nico;Tel\xc3\xa9\x66ono m\xc3\xb3vil\n"
+			      "Ana;Garc\xc3\xad\x61;ana@example.es;Ana G.;600 000 000\n",
+	    0, &c);
+	ok(c.n == 1 && c.c[0]->n_emails == 1 && !strcmp(c.c[0]->emails[0].address, "ana@example.es") &&
+		   !strcmp(c.c[0]->emails[0].name, "Ana G.") && !strcmp(c.c[0]->family_name, "García") &&
+		   c.c[0]->n_phones == 1,
+	   "Spanish Outlook columns");
+	col_free(&c);
+	run(lka_csvbook_read, "First Name,Last Name,E-mail Address,E-mail Display Name,E-mail 2 Address,"
+			      "Business Phone,Mobile Phone,Business Street,Business City,Business Postal Code,"
+			      "Business Country/Region,Job Title,Company,Birthday\n"
+			      "Bob,Smith,bob@example.com,Bob Smith (bob@example.com),b@home.example,"
+			      "+1 201 555 0100,+1 201 555 0199,1 Main St,Springfield,12345,United States,"
+			      "Clerk,ACME,3/14/1970\n",
+	    0, &c);
+	ok(c.n == 1 && c.c[0]->n_emails == 2 && c.c[0]->n_phones == 2 &&
+		   !strcmp(c.c[0]->phones[1].type, "mobile") && c.c[0]->n_postals == 1 &&
+		   !strcmp(c.c[0]->postals[0].type, "work") &&
+		   !strcmp(c.c[0]->postals[0].country, "United States") &&
+		   !strcmp(c.c[0]->title, "Clerk") && !strcmp(c.c[0]->organization, "ACME") &&
+		   !strcmp(c.c[0]->birthday, "1970-03-14") &&
+		   !strcmp(c.c[0]->emails[0].name, "Bob Smith"),
+	   "English Outlook columns (the display name without its address)");
 	col_free(&c);
 	ok(!lka_csvbook_detect((const unsigned char *)"a,b\nc,d\n", 8), "no e-mail: not a book");
 	ok(!lka_csvbook_detect((const unsigned char *)"\x00\x01\x02\x03\x04", 5), "binary: not a book");

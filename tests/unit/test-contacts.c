@@ -141,7 +141,7 @@ test_write(lka_ctx *ctx, const char *dir)
 	o.loc.length = 80;
 	o.file_display = "a.vcf";
 	ok(lka_case__begin(k, &e) == LKA_OK, "begin");
-	ok(lka_case__contact_write(k, &o, c, &n, &e) == LKA_OK, "write a contact");
+	ok(lka_case__contact_write(k, &o, -1, c, &n, &e) == LKA_OK, "write a contact");
 	l->item_class = S("ldif");
 	l->is_list = true;
 	l->full_name = S("Élus");
@@ -153,7 +153,7 @@ test_write(lka_ctx *ctx, const char *dir)
 	o.loc.ordinal = 4;
 	o.loc.offset = -1;
 	o.loc.length = -1;
-	ok(lka_case__contact_write(k, &o, l, &n, &e) == LKA_OK, "write a list");
+	ok(lka_case__contact_write(k, &o, -1, l, &n, &e) == LKA_OK, "write a list");
 	ok(lka_case__commit(k, &e) == LKA_OK, "commit");
 	is_int((long long)n.contacts, 2, "two contacts counted");
 	is_int(q_int(k, "SELECT count(*) FROM contacts"), 2, "two contacts rows");

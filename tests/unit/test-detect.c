@@ -68,6 +68,9 @@ static const sample samples[] = {
 	{ "CSV without e-mail", "Name,Town\nAlice,Lyon\nBob,Paris\n", 0, "a.csv", LKA_FMT_UNKNOWN },
 	{ "prose with an address", "Please write to alice@example.org, thanks.\n", 0, NULL,
 	  LKA_FMT_UNKNOWN },
+	{ "disposition notification", "Reporting-UA: joes-pc.cs.example.com; Foomail 97.1\n"
+	  "Original-Recipient: rfc822;Joe_Recipient@example.com\n"
+	  "Final-Recipient: rfc822;Joe_Recipient@example.com\n", 0, NULL, LKA_FMT_UNKNOWN },
 	{ "iCalendar", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:x\r\n", 0, NULL,
 	  LKA_FMT_UNKNOWN },
 	{ "HTML", "<html><body>From: x</body></html>\n", 0, "a.html", LKA_FMT_UNKNOWN },

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "leakaudit/pii.h"
+#include "pii-int.h"
 #include "tap.h"
 
 #define MAXF 16
@@ -115,6 +116,11 @@ test_iban(void)
 	one("DE89370400440532013000", LKA_PII_IBAN, "DE89370400440532013000", NULL, "DE compact");
 	one("GB29 NWBK 6016 1331 9268 19 end", LKA_PII_IBAN, "GB29NWBK60161331926819", NULL, "GB");
 	none("FR76 3000 6000 0112 3456 7890 188", LKA_PII_IBAN, "FR, bad check digits");
+	one("compte IBAN FR76 3000\n6000 0112 3456 7890 189.", LKA_PII_IBAN,
+	    "FR7630006000011234567890189", NULL, "IBAN wrapped at a line end");
+	one("IBAN FR76 3000\n4454 8458 7691 7686 088.", LKA_PII_IBAN, "FR7630004454845876917686088",
+	    NULL, "wrapped IBAN (lka-gen)");
+	none("IBAN FR76 3000\n4454 8458 7691 7686 088.", LKA_PII_CARD, "... whose digits are no card");
 	none("FR76 3000 6000 0112 3456 7890", LKA_PII_IBAN, "FR, too short");
 	none("ZZ76 3000 6000 0112 3456 7890 189", LKA_PII_IBAN, "unknown country");
 	/* the decoy is reported as invalid on request */
@@ -245,6 +251,10 @@ test_special(void)
 		is_str(g.f[4].detail, "religion", "religion");
 		ok(g.f[0].validator == LKA_PII_NA && g.f[0].confidence < 0.6, "cue needing review");
 	}
+	one("nous a transmis un arr\xc3\xaat de\ntravail", LKA_PII_SPECIAL_CATEGORY,
+	    "health:arr\xc3\xaat de travail", NULL, "phrase across a line break, normalised");
+	one("> son num\xc3\xa9ro, date\n> de naissance : 18/07/1960.", LKA_PII_BIRTH_DATE, "1960-07-18",
+	    NULL, "keyword split by a quoted line break");
 	none("the maladies of the cancerous codebase", LKA_PII_SPECIAL_CATEGORY, "word boundaries");
 }
 
@@ -285,6 +295,13 @@ test_fuzz(void)
 static void
 test_names(void)
 {
+	lka_pii_kwindex x;
+	size_t indexed = 0;
+
+	lka_pii__index(&x);
+	for (int f = 0; f < 26; f++)
+		indexed += x.nfirst[f];
+	is_int((int)indexed, (int)lka_pii__keyword_count(), "every keyword is in the index");
 	is_str(lka_pii_kind_name(LKA_PII_FR_TAX_ID), "fr_tax_id", "kind name");
 	is_str(lka_pii_kind_category(LKA_PII_IBAN), "bank", "category");
 	is_str(lka_pii_validator_name(LKA_PII_NA), "not_applicable", "validator name");

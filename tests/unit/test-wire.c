@@ -33,6 +33,10 @@ sample_msg(int depth)
 	m->addrs[0].name = strdup("Marie");
 	m->addrs[1].role = LKA_ROLE_CC;
 	m->addrs[1].raw = strdup("broken@@example..com");
+	m->addrs[1].addr_type = strdup("EX");
+	m->addrs[1].legacy_dn = strdup("/o=Mairie/cn=Recipients/cn=broken");
+	m->engine = strdup("libpst");
+	m->recovered = true;
 	m->n_atts = 1;
 	m->atts = calloc(1, sizeof *m->atts);
 	m->atts[0].filename = strdup("facture.pdf");
@@ -40,6 +44,14 @@ sample_msg(int depth)
 	m->atts[0].size = 5;
 	m->atts[0].data = (unsigned char *)strdup("%PDF-");
 	m->atts[0].data_len = 5;
+	m->atts[0].container = strdup("zip");
+	m->atts[0].encrypted = true;
+	m->atts[0].password = strdup("Inv2024!");
+	m->atts[0].n_children = 1;
+	m->atts[0].children = calloc(1, sizeof *m->atts[0].children);
+	m->atts[0].children[0].part_path = strdup("../x.eml");
+	m->atts[0].children[0].name_flags = strdup("dotdot,legacy-charset");
+	m->atts[0].children[0].encrypted = true;
 	if (depth > 0)
 		m->atts[0].embedded = sample_msg(depth - 1);
 	lka_diags_add(&m->diags, LKA_WARN, LKA_E_CORRUPT, "offset 12", "bad %s", "thing");
@@ -85,7 +97,8 @@ main(void)
 {
 	lka_buf b;
 	lka_itemloc loc = { 7, 4096, 2000 };
-	lka_folder fo = { 3, 1, (char *)"Boîte", (char *)"Inbox/Boîte", (char *)"IPF.Note", NULL, NULL, -1 };
+	lka_folder fo = { 3, 1, (char *)"Boîte", (char *)"Inbox/Boîte", (char *)"IPF.Note",
+			  (char *)"ipm", (char *)"libpff", 12 };
 	lka_diag dg = { LKA_FAILED, LKA_E_LIMIT, NULL, (char *)"too big" };
 	lka_task task = { "/ev/box.mbox", "box.mbox", LKA_FMT_MBOX, 5 };
 	lka_msg *m = sample_msg(3);
@@ -126,10 +139,25 @@ main(void)
 			is_int(d->n_addrs, 2, "addresses survive");
 			ok(d->addrs[1].address == NULL, "NULL address stays NULL");
 			is_str(d->addrs[1].raw, "broken@@example..com", "raw address survives");
+			is_str(d->addrs[1].addr_type, "EX", "MAPI address type survives");
+			is_str(d->addrs[1].legacy_dn, "/o=Mairie/cn=Recipients/cn=broken",
+			       "legacy DN survives");
+			ok(d->addrs[0].addr_type == NULL && d->addrs[0].legacy_dn == NULL,
+			   "NULL MAPI fields stay NULL");
+			is_str(d->engine, "libpst", "engine survives");
+			ok(d->recovered, "recovered flag survives");
 			is_int(d->tz_offset, 60, "tz offset");
 			ok(memcmp(d->raw_sha256, m->raw_sha256, 32) == 0, "raw sha256");
 			is_int((long long)d->atts[0].data_len, 5, "attachment bytes");
 			ok(memcmp(d->atts[0].data, "%PDF-", 5) == 0, "attachment content");
+			is_str(d->atts[0].container, "zip", "container survives");
+			ok(d->atts[0].encrypted, "encrypted flag survives");
+			is_str(d->atts[0].password, "Inv2024!", "password survives");
+			ok(d->atts[0].n_children == 1 && d->atts[0].children[0].encrypted &&
+				   d->atts[0].children[0].name_flags &&
+				   !strcmp(d->atts[0].children[0].name_flags, "dotdot,legacy-charset") &&
+				   !strcmp(d->atts[0].children[0].part_path, "../x.eml"),
+			   "members with their name flags survive");
 			is_int(d->diags.n, 1, "diag survives");
 			while (d->n_atts && d->atts[0].embedded) {
 				d = d->atts[0].embedded;
@@ -160,6 +188,9 @@ main(void)
 		case LKA_FR_FOLDER:
 			is_str(f.folder.path, "Inbox/Boîte", "folder path");
 			is_int(f.folder.parent_id, 1, "folder parent");
+			is_str(f.folder.role, "ipm", "folder role");
+			is_str(f.folder.engine, "libpff", "folder count engine");
+			is_int(f.folder.expected_items, 12, "folder expected items");
 			break;
 		case LKA_FR_DIAG:
 			is_str(f.diag.message, "too big", "diag message");
