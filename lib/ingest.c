@@ -111,6 +111,8 @@ typedef struct worker {
 	const char *kill_reason; /* set when we killed it */
 } worker;
 
+static const char no_progress[] = "was killed: no progress within the per-item time limit";
+
 struct lka_ingest {
 	lka_case *kase;
 	lka_ingest_opts opts;
@@ -1030,6 +1032,8 @@ signame(int sig)
 	}
 }
 
+static bool worker_read(lka_ingest *ing, worker *w);
+
 /*
  * A reader is gone (died, killed by us, or broke the protocol).  The item it
  * had announced is recorded as lost; its tasks go back to the queue, resuming
@@ -1051,6 +1055,12 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	w->pid = -1;
+	/* What it sent before it died is still in the socket when we notice the
+	 * death elsewhere (a failed send, the time limit): read it all first, or
+	 * the healthy items in there would be taken for the lost one.  Not after
+	 * a protocol error: nothing more from that reader is trusted. */
+	if (!w->kill_reason || w->kill_reason == no_progress)
+		(void)worker_read(ing, w);
 	if (w->kill_reason)
 		snprintf(why, sizeof why, "%s", w->kill_reason);
 	else if (why_extra)
@@ -1549,7 +1559,7 @@ run_isolated(lka_ingest *ing, lka_error *err)
 				if (!worker_read(ing, w))
 					worker_lost(ing, w, NULL);
 			} else if (w->qn && item_limit && t - w->last_frame > (double)item_limit) {
-				w->kill_reason = "was killed: no progress within the per-item time limit";
+				w->kill_reason = no_progress;
 				worker_lost(ing, w, NULL);
 			} else if (w->qn == 0 && !ing->pend_len && !w->closing) {
 				/* Idle and nothing left: let it go. */
