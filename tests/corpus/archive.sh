@@ -8,7 +8,7 @@
 #    a clear error or flag, and ingest goes on.
 . "$(dirname "$0")/../e2e/lib.sh"
 A="$CORPUS/archive"
-[ -d "$A" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$A"
 
 # ---- archives as sources (run from an empty directory: nothing may appear in it)
 mkdir "$T/cwd" "$T/tmp"
@@ -72,15 +72,7 @@ is "$(q "$db" "SELECT count(*) FROM sources WHERE kind = 'archive'")" 9 "all nin
 mkdir "$T/mail"
 for f in "$A"/*; do
 	n=$(basename "$f")
-	{
-		printf 'From: sender@example.org\nTo: rcpt@example.org\nSubject: %s\n' "$n"
-		printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=BB\n\n'
-		printf -- '--BB\nContent-Type: text/plain\n\nsee attached\n--BB\n'
-		printf 'Content-Type: application/octet-stream\nContent-Disposition: attachment; filename="%s"\n' "$n"
-		printf 'Content-Transfer-Encoding: base64\n\n'
-		base64 "$f"
-		printf -- '--BB--\n'
-	} >"$T/mail/$n.eml"
+	mail_with sender@example.org rcpt@example.org "$n" application/octet-stream "$f" >"$T/mail/$n.eml"
 done
 db2="$T/att.db"
 (cd "$T/cwd" && TMPDIR="$T/tmp" $WRAP "$INGEST" -q "$db2" "$T/mail") >"$T/out" 2>"$T/err"; rc=$?

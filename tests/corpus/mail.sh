@@ -11,11 +11,10 @@
 # Where Python's parse is wrong, the expected figure is adjusted below, with
 # the reason.
 . "$(dirname "$0")/../e2e/lib.sh"
-[ -d "$CORPUS/maildir" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$CORPUS/maildir"
 
 db="$T/corpus.db"
-run "$INGEST" -q "$db" "$CORPUS/maildir/mu-testdir2" "$CORPUS/maildir/notmuch-lkml" "$CORPUS/mbox" "$CORPUS/eml"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of the mail corpus finishes (exit $rc)"
+ingest_ok "the mail corpus" "$db" "$CORPUS/maildir/mu-testdir2" "$CORPUS/maildir/notmuch-lkml" "$CORPUS/mbox" "$CORPUS/eml"
 sed 's/^/# /' "$T/err" | tail -3
 
 # Figures for the messages of one source, optionally only files whose relpath matches a LIKE pattern.

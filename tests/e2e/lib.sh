@@ -42,6 +42,22 @@ run() { # run TOOL ARGS... : runs through the wrapper, sets $rc, keeps stdout/st
 	rc=0
 	$WRAP "$@" >"$T/out" 2>"$T/err" || rc=$?
 }
+need_corpus() { # need_corpus DIR: skip the whole test when that part of the corpus is absent
+	[ -d "$1" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+}
+ingest_ok() { # ingest_ok WHAT [lka-ingest options] DB SOURCE...: ingest through run; it must finish (exit 0 or 1)
+	_what=$1; shift
+	run "$INGEST" -q "$@"
+	ok $([ "$rc" -le 1 ]; echo $?) "ingest of $_what finishes (exit $rc)"
+}
+mail_with() { # mail_with FROM TO SUBJECT TYPE FILE: a message on stdout carrying FILE (base64) as an attachment of TYPE
+	printf 'From: %s\nTo: %s\nSubject: %s\nMIME-Version: 1.0\n' "$1" "$2" "$3"
+	printf 'Content-Type: multipart/mixed; boundary=BB\n\n--BB\nContent-Type: text/plain\n\nsee attached\n--BB\n'
+	printf 'Content-Type: %s\nContent-Disposition: attachment; filename="%s"\n' "$4" "$(basename "$5")"
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	base64 "$5"
+	printf -- '--BB--\n'
+}
 gen() { # gen DIR [lka-gen options]
 	dir=$1; shift
 	"$GEN" --quiet "$@" "$dir" >/dev/null
