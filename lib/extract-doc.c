@@ -21,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -558,15 +557,6 @@ method_name(char c)
 	}
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_bytes,
 		      uint32_t seconds, uint64_t memory, lka_extract_out *out)
@@ -574,7 +564,7 @@ lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_byt
 	int fds[2], wst = 0;
 	pid_t pid;
 	lka_buf b;
-	double deadline = mono() + (seconds ? seconds : 3600);
+	double deadline = lka__mono_seconds() + (seconds ? seconds : 3600);
 	bool timeout = false;
 
 	memset(out, 0, sizeof *out);
@@ -609,7 +599,7 @@ lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_byt
 	for (;;) {
 		struct pollfd p = { fds[0], POLLIN, 0 };
 		char chunk[65536];
-		double left = deadline - mono();
+		double left = deadline - lka__mono_seconds();
 		int pr;
 		ssize_t r;
 

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <zlib.h>
 
@@ -638,15 +637,6 @@ scan_attachments(struct scanner *s)
 			 "prepare the attachment scan", attachment_row);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static lka_status
 scan_row(lka_case *kase, const char *sql, struct scanner *s, const char *outcome)
 {
@@ -681,7 +671,7 @@ lka_scan_case(lka_case *kase, const lka_scan_opts *opts, lka_scan_stats *out, lk
 	lka_scan_stats st_local;
 	struct scanner s = { 0 };
 	lka_status st;
-	double t0 = now_s();
+	double t0 = lka__mono_seconds();
 
 	if (!opts) {
 		lka_scan_opts_default(&def);
@@ -730,7 +720,7 @@ lka_scan_case(lka_case *kase, const lka_scan_opts *opts, lka_scan_stats *out, lk
 	if ((st = scan_attachments(&s)) != LKA_OK)
 		goto out;
 out:
-	s.st->seconds = now_s() - t0;
+	s.st->seconds = lka__mono_seconds() - t0;
 	sqlite3_finalize(s.ins);
 	free(s.v);
 	{
