@@ -19,19 +19,9 @@ sed 's/^/# /' "$T/err" | tail -3
 
 # Figures for the messages of one source, optionally only files whose relpath matches a LIKE pattern.
 fig() { # fig SOURCE-SUFFIX LIKE -> "messages with_att att_parts unique_any"
-	q "$db" "
-	WITH top AS (SELECT m.id FROM messages m JOIN sources s ON s.id = m.source_id
+	mail_figures "$db" "SELECT m.id FROM messages m JOIN sources s ON s.id = m.source_id
 	             JOIN source_files f ON f.id = m.source_file_id
-	             WHERE s.path LIKE '%' || '$1' AND f.relpath LIKE '$2' AND m.parent_attachment_id IS NULL),
-	tree(root, mid) AS (SELECT id, id FROM top
-	             UNION ALL SELECT tree.root, m.id FROM tree JOIN attachments a ON a.message_id = tree.mid
-	             JOIN messages m ON m.parent_attachment_id = a.id),
-	att AS (SELECT tree.root, a.id FROM tree JOIN attachments a ON a.message_id = tree.mid
-	        WHERE a.parent_attachment_id IS NULL AND (a.disposition = 'attachment' OR a.filename IS NOT NULL))
-	SELECT (SELECT count(*) FROM top) || ' ' || (SELECT count(DISTINCT root) FROM att) || ' ' ||
-	       (SELECT count(*) FROM att) || ' ' ||
-	       (SELECT count(DISTINCT lower(r.address)) FROM recipients r JOIN top ON top.id = r.message_id
-	        WHERE r.role IN ('from', 'to', 'cc') AND r.address LIKE '%@%');"
+	             WHERE s.path LIKE '%' || '$1' AND f.relpath LIKE '$2' AND m.parent_attachment_id IS NULL"
 }
 check() { # check NAME GOT WANT  (WANT: messages with_att att_parts unique)
 	set -- "$1" "$2" "$3"

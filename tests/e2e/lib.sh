@@ -58,6 +58,23 @@ mail_with() { # mail_with FROM TO SUBJECT TYPE FILE: a message on stdout carryin
 	base64 "$5"
 	printf -- '--BB--\n'
 }
+# Figures of EXPECTED.md for the top-level messages whose ids TOP-SQL selects: their
+# count, how many have attachment parts (parts of embedded messages included: a
+# part with Content-Disposition: attachment or a filename), how many such parts,
+# and the distinct From/To/Cc addresses (lower-cased, with an '@').
+mail_figures() { # mail_figures DB TOP-SQL -> "messages with_att att_parts unique_any"
+	q "$1" "
+	WITH top AS ($2),
+	tree(root, mid) AS (SELECT id, id FROM top
+	             UNION ALL SELECT tree.root, m.id FROM tree JOIN attachments a ON a.message_id = tree.mid
+	             JOIN messages m ON m.parent_attachment_id = a.id),
+	att AS (SELECT tree.root, a.id FROM tree JOIN attachments a ON a.message_id = tree.mid
+	        WHERE a.parent_attachment_id IS NULL AND (a.disposition = 'attachment' OR a.filename IS NOT NULL))
+	SELECT (SELECT count(*) FROM top) || ' ' || (SELECT count(DISTINCT root) FROM att) || ' ' ||
+	       (SELECT count(*) FROM att) || ' ' ||
+	       (SELECT count(DISTINCT lower(r.address)) FROM recipients r JOIN top ON top.id = r.message_id
+	        WHERE r.role IN ('from', 'to', 'cc') AND r.address LIKE '%@%');"
+}
 gen() { # gen DIR [lka-gen options]
 	dir=$1; shift
 	"$GEN" --quiet "$@" "$dir" >/dev/null
