@@ -225,3 +225,72 @@ lka__looks_email(const char *s, size_t n)
 	}
 	return false;
 }
+
+int
+lka__book_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+bool
+lka__book_ieqn(const char *p, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < n && w[i]; i++)
+		if (lka__book_lower((unsigned char)p[i]) != w[i])
+			return false;
+	return i == n && w[i] == '\0';
+}
+
+size_t
+lka__book_line_at(const char *p, size_t n, size_t *next)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] != '\n' && p[i] != '\r')
+		i++;
+	*next = i;
+	if (i < n && p[i] == '\r')
+		(*next)++;
+	if (*next < n && p[*next] == '\n' && (i == *next || p[i] == '\r'))
+		(*next)++;
+	return i;
+}
+
+void
+lka__book_append(char **field, const char *v, bool *oom)
+{
+	if (!*field) {
+		if (!lka__ct_set(field, v))
+			*oom = true;
+		return;
+	}
+	size_t a = strlen(*field), b = strlen(v);
+	char *s = realloc(*field, a + b + 3);
+	if (!s) {
+		*oom = true;
+		return;
+	}
+	memcpy(s + a, ", ", 2);
+	memcpy(s + a + 2, v, b + 1);
+	*field = s;
+}
+
+void
+lka__postal_full(lka_contact_postal *p)
+{
+	lka_buf b;
+	const char *parts[5] = { p->street, p->postcode, p->locality, p->region, p->country };
+
+	lka_buf_init(&b, 0);
+	for (int k = 0; k < 5; k++) {
+		if (!parts[k])
+			continue;
+		if (b.len)
+			lka_buf_adds(&b, k == 2 && p->postcode ? " " : ", ");
+		lka_buf_adds(&b, parts[k]);
+	}
+	p->full = b.len ? lka_buf_steal(&b, NULL) : NULL;
+	lka_buf_free(&b);
+}

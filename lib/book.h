@@ -47,4 +47,18 @@ char *lka__birthday(const char *s);
 /* Does s hold something that looks like an e-mail address (x@y.z)? */
 bool lka__looks_email(const char *s, size_t n);
 
+/* ASCII lower case of c; other bytes as they are. */
+int lka__book_lower(int c);
+/* Are the n bytes at p, folded to ASCII lower case, the lower-case word w? */
+bool lka__book_ieqn(const char *p, size_t n, const char *w);
+/* Length of the physical line at p (without its end: LF, CR or CRLF);
+ * *next is set past the end. */
+size_t lka__book_line_at(const char *p, size_t n, size_t *next);
+/* Append v to *field, after ", " when *field already holds something
+ * (a copy of v, trimmed, when it is empty).  *oom set on failure. */
+void lka__book_append(char **field, const char *v, bool *oom);
+/* p->full made of street, postcode locality, region, country (the parts
+ * present), NULL when none is. */
+void lka__postal_full(lka_contact_postal *p);
+
 #endif /* LKA_BOOK_H */

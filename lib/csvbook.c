@@ -639,25 +639,6 @@ postal_for(lka_contact *c, char keys[][12], size_t *nkeys, const char *key, bool
 	return p;
 }
 
-static void
-add_street(char **f, const char *v, bool *oom)
-{
-	if (!*f) {
-		if (!lka__ct_set(f, v))
-			*oom = true;
-		return;
-	}
-	size_t a = strlen(*f), b = strlen(v);
-	char *s = realloc(*f, a + b + 3);
-	if (!s) {
-		*oom = true;
-		return;
-	}
-	memcpy(s + a, ", ", 2);
-	memcpy(s + a + 2, v, b + 1);
-	*f = s;
-}
-
 /* Value of the first column of kind k and group g in the row, or NULL. */
 static const char *
 cell_of(const layout *lo, const row *r, fkind k, int g)
@@ -769,7 +750,7 @@ build(const layout *lo, const row *r, bool *oom)
 			if (!p)
 				break;
 			if (cl->k == F_STREET)
-				add_street(&p->street, v, oom);
+				lka__book_append(&p->street, v, oom);
 			else if (cl->k == F_CITY)
 				ok = lka__ct_set(&p->locality, v);
 			else if (cl->k == F_REGION)
@@ -804,21 +785,8 @@ build(const layout *lo, const row *r, bool *oom)
 			c->n_postals--;
 			continue;
 		}
-		if (!p->full) {
-			lka_buf b;
-			const char *parts[5] = { p->street, p->postcode, p->locality, p->region,
-						 p->country };
-			lka_buf_init(&b, 0);
-			for (int k = 0; k < 5; k++) {
-				if (!parts[k])
-					continue;
-				if (b.len)
-					lka_buf_adds(&b, k == 2 && p->postcode ? " " : ", ");
-				lka_buf_adds(&b, parts[k]);
-			}
-			p->full = b.len ? lka_buf_steal(&b, NULL) : NULL;
-			lka_buf_free(&b);
-		}
+		if (!p->full)
+			lka__postal_full(p);
 		i++;
 	}
 	if (!c->full_name && (c->given_name || c->family_name)) {

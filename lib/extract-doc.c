@@ -21,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -41,20 +40,6 @@
 #endif
 #endif
 
-
-/* memmem() without _GNU_SOURCE. */
-static bool
-find_bytes(const void *hay, size_t n, const void *needle, size_t m)
-{
-	const unsigned char *h = hay, *nd = needle;
-
-	if (m == 0)
-		return true;
-	for (size_t i = 0; i + m <= n; i++)
-		if (h[i] == nd[0] && memcmp(h + i, nd, m) == 0)
-			return true;
-	return false;
-}
 
 #define MEMBER_MAX (64u << 20) /* largest ZIP member read */
 #define MEMBERS_MAX 4096       /* members looked at */
@@ -177,6 +162,25 @@ natcmp(const void *a, const void *b)
 	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x->name, y->name);
 }
 
+/*
+ * The members whose names start with prefix, in natural order (*count of
+ * them), in an array to free (NULL, *count 0, when out of memory).
+ */
+static const struct member **
+members_under(const struct members *m, const char *prefix, size_t *count)
+{
+	const struct member **v = calloc(m->n + 1, sizeof *v);
+	size_t n = 0, plen = strlen(prefix);
+
+	for (size_t i = 0; v && i < m->n; i++)
+		if (!strncmp(m->v[i].name, prefix, plen))
+			v[n++] = &m->v[i];
+	if (v)
+		qsort(v, n, sizeof *v, natcmp);
+	*count = n;
+	return v;
+}
+
 /* ------------------------------------------------------------------- XML */
 
 static xmlTextReaderPtr
@@ -194,19 +198,43 @@ lname(xmlTextReaderPtr r)
 	return n ? (const char *)n : "";
 }
 
+/*
+ * Step r to its next node while out (NULL: no limit) has room; the node's
+ * type and local name.  False at the end, on a parse error or once out is
+ * full.
+ */
+static bool
+xml_next(xmlTextReaderPtr r, const lka_buf *out, int *type, const char **name)
+{
+	if (xmlTextReaderRead(r) != 1 || (out && (out->toobig || out->oom)))
+		return false;
+	*type = xmlTextReaderNodeType(r);
+	*name = lname(r);
+	return true;
+}
+
+/* Append the value of r's current node (text, whitespace, CDATA) to out. */
+static void
+xml_add_value(xmlTextReaderPtr r, lka_buf *out)
+{
+	const xmlChar *v = xmlTextReaderConstValue(r);
+
+	if (v)
+		lka_buf_adds(out, (const char *)v);
+}
+
 /* Word, PowerPoint: text of <w:t>/<a:t>; paragraphs, breaks and tabs. */
 static void
 xml_runs(const struct member *m, lka_buf *out)
 {
 	xmlTextReaderPtr r = xml_open(m);
 	bool in_t = false;
+	int type;
+	const char *n;
 
 	if (!r)
 		return;
-	while (xmlTextReaderRead(r) == 1 && !out->toobig && !out->oom) {
-		int type = xmlTextReaderNodeType(r);
-		const char *n = lname(r);
-
+	while (xml_next(r, out, &type, &n)) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			if (!strcmp(n, "t"))
 				in_t = !xmlTextReaderIsEmptyElement(r);
@@ -224,9 +252,7 @@ xml_runs(const struct member *m, lka_buf *out)
 		} else if (in_t && (type == XML_READER_TYPE_TEXT ||
 				    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
 				    type == XML_READER_TYPE_CDATA)) {
-			const xmlChar *v = xmlTextReaderConstValue(r);
-			if (v)
-				lka_buf_adds(out, (const char *)v);
+			xml_add_value(r, out);
 		}
 	}
 	xmlFreeTextReader(r);
@@ -241,15 +267,14 @@ shared_strings(const struct member *m, size_t *count)
 	size_t n = 0, cap = 0;
 	lka_buf cur;
 	bool in_t = false, in_rph = false;
+	int type;
+	const char *nm;
 
 	*count = 0;
 	if (!r)
 		return NULL;
 	lka_buf_init(&cur, 1u << 20);
-	while (xmlTextReaderRead(r) == 1) {
-		int type = xmlTextReaderNodeType(r);
-		const char *nm = lname(r);
-
+	while (xml_next(r, NULL, &type, &nm)) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			if (!strcmp(nm, "si"))
 				lka_buf_reset(&cur);
@@ -274,9 +299,7 @@ shared_strings(const struct member *m, size_t *count)
 		} else if (in_t && !in_rph &&
 			   (type == XML_READER_TYPE_TEXT ||
 			    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-			const xmlChar *val = xmlTextReaderConstValue(r);
-			if (val)
-				lka_buf_adds(&cur, (const char *)val);
+			xml_add_value(r, &cur);
 		}
 	}
 	lka_buf_free(&cur);
@@ -291,13 +314,12 @@ xml_sheet(const struct member *m, char **ss, size_t nss, lka_buf *out)
 {
 	xmlTextReaderPtr r = xml_open(m);
 	bool in_v = false, in_t = false, shared = false;
+	int type;
+	const char *n;
 
 	if (!r)
 		return;
-	while (xmlTextReaderRead(r) == 1 && !out->toobig && !out->oom) {
-		int type = xmlTextReaderNodeType(r);
-		const char *n = lname(r);
-
+	while (xml_next(r, out, &type, &n)) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			if (!strcmp(n, "c")) {
 				xmlChar *t = xmlTextReaderGetAttribute(r, (const xmlChar *)"t");
@@ -339,13 +361,12 @@ xml_odf(const struct member *m, lka_buf *out)
 {
 	xmlTextReaderPtr r = xml_open(m);
 	bool body = false;
+	int type;
+	const char *n;
 
 	if (!r)
 		return;
-	while (xmlTextReaderRead(r) == 1 && !out->toobig && !out->oom) {
-		int type = xmlTextReaderNodeType(r);
-		const char *n = lname(r);
-
+	while (xml_next(r, out, &type, &n)) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			if (!strcmp(n, "body"))
 				body = true;
@@ -362,9 +383,7 @@ xml_odf(const struct member *m, lka_buf *out)
 				lka_buf_addc(out, '\t');
 		} else if (body && (type == XML_READER_TYPE_TEXT ||
 				    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-			const xmlChar *v = xmlTextReaderConstValue(r);
-			if (v)
-				lka_buf_adds(out, (const char *)v);
+			xml_add_value(r, out);
 		}
 	}
 	xmlFreeTextReader(r);
@@ -386,7 +405,7 @@ office_text(const unsigned char *d, size_t n, lka_buf *out, const char **method)
 		return 'f';
 	}
 	if ((x = member(&m, "META-INF/manifest.xml")) &&
-	    find_bytes(x->data, x->len, "encryption-data", 15)) {
+	    lka_extract__find_bytes(x->data, x->len, "encryption-data", 15)) {
 		*method = "odf";
 		st = 'e';
 	} else if ((x = member(&m, "word/document.xml"))) {
@@ -396,15 +415,10 @@ office_text(const unsigned char *d, size_t n, lka_buf *out, const char **method)
 		   (m.n && !strncmp(m.v[0].name, "xl/", 3))) {
 		size_t nss = 0;
 		char **ss = shared_strings(member(&m, "xl/sharedStrings.xml"), &nss);
-		const struct member **sheets = calloc(m.n + 1, sizeof *sheets);
-		size_t ns = 0;
+		size_t ns;
+		const struct member **sheets = members_under(&m, "xl/worksheets/", &ns);
 
 		*method = "xlsx";
-		for (size_t i = 0; sheets && i < m.n; i++)
-			if (!strncmp(m.v[i].name, "xl/worksheets/", 14))
-				sheets[ns++] = &m.v[i];
-		if (sheets)
-			qsort(sheets, ns, sizeof *sheets, natcmp);
 		for (size_t i = 0; i < ns; i++)
 			xml_sheet(sheets[i], ss, nss, out);
 		for (size_t i = 0; i < nss; i++)
@@ -415,15 +429,11 @@ office_text(const unsigned char *d, size_t n, lka_buf *out, const char **method)
 		*method = "odf";
 		xml_odf(x, out);
 	} else {
-		const struct member **slides = calloc(m.n + 1, sizeof *slides);
-		size_t ns = 0;
+		size_t ns;
+		const struct member **slides = members_under(&m, "ppt/slides/", &ns);
 
-		for (size_t i = 0; slides && i < m.n; i++)
-			if (!strncmp(m.v[i].name, "ppt/slides/", 11))
-				slides[ns++] = &m.v[i];
 		if (ns) {
 			*method = "pptx";
-			qsort(slides, ns, sizeof *slides, natcmp);
 			for (size_t i = 0; i < ns; i++)
 				xml_runs(slides[i], out);
 		} else {
@@ -547,15 +557,6 @@ method_name(char c)
 	}
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_bytes,
 		      uint32_t seconds, uint64_t memory, lka_extract_out *out)
@@ -563,7 +564,7 @@ lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_byt
 	int fds[2], wst = 0;
 	pid_t pid;
 	lka_buf b;
-	double deadline = mono() + (seconds ? seconds : 3600);
+	double deadline = lka__mono_seconds() + (seconds ? seconds : 3600);
 	bool timeout = false;
 
 	memset(out, 0, sizeof *out);
@@ -598,7 +599,7 @@ lka_extract__document(const unsigned char *d, size_t n, bool pdf, size_t max_byt
 	for (;;) {
 		struct pollfd p = { fds[0], POLLIN, 0 };
 		char chunk[65536];
-		double left = deadline - mono();
+		double left = deadline - lka__mono_seconds();
 		int pr;
 		ssize_t r;
 

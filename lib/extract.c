@@ -14,9 +14,8 @@
 
 #include "extract.h"
 
-/* memmem() without _GNU_SOURCE. */
-static bool
-find_bytes(const void *hay, size_t n, const void *needle, size_t m)
+bool
+lka_extract__find_bytes(const void *hay, size_t n, const void *needle, size_t m)
 {
 	const unsigned char *h = hay, *nd = needle;
 
@@ -316,7 +315,7 @@ lka_extract__text(const unsigned char *d, size_t n, const char *filename, const 
 		return;
 	}
 	/* by content first: evidence names and types lie */
-	if (starts(d, n, "%PDF-", 5) || (n > 1024 && find_bytes(d, 1024, "%PDF-", 5))) {
+	if (starts(d, n, "%PDF-", 5) || (n > 1024 && lka_extract__find_bytes(d, 1024, "%PDF-", 5))) {
 		lka_extract__document(d, n, true, max_bytes, seconds, memory, out);
 		return;
 	}
@@ -326,7 +325,7 @@ lka_extract__text(const unsigned char *d, size_t n, const char *filename, const 
 	}
 	if (starts(d, n, "\xd0\xcf\x11\xe0", 4)) {
 		static const char enc[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e";
-		if (find_bytes(d, n, enc, sizeof enc - 1))
+		if (lka_extract__find_bytes(d, n, enc, sizeof enc - 1))
 			set(out, "ole", "encrypted", "encrypted Office document (EncryptedPackage)");
 		else
 			set(out, "ole", "unsupported", "OLE compound document (legacy Office)");

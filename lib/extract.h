@@ -25,6 +25,10 @@ void lka_extract__text(const unsigned char *data, size_t n, const char *filename
 		       const char *type, size_t max_bytes, uint32_t seconds, uint64_t memory,
 		       lka_extract_out *out);
 
+/* Do the n bytes at hay hold the m bytes of needle (memmem() without
+ * _GNU_SOURCE)?  An empty needle is always found. */
+bool lka_extract__find_bytes(const void *hay, size_t n, const void *needle, size_t m);
+
 /*
  * Office Open XML / OpenDocument (pdf false) or PDF (pdf true) text,
  * extracted in a forked child limited to `seconds` of CPU and wall time and

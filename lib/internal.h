@@ -70,6 +70,8 @@ char *lka__strndup(const char *s, size_t n);
 void lka__ascii_lower(char *s);
 /* Trim ASCII white space at both ends, in place; returns s. */
 char *lka__trim(char *s);
+/* Seconds on the monotonic clock (for deadlines and durations). */
+double lka__mono_seconds(void);
 
 /* ---- SHA-256 (hash.c, nettle) ---- */
 

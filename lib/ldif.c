@@ -13,38 +13,6 @@
 
 #include "book.h"
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-static bool
-ieqn(const char *p, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < n && w[i]; i++)
-		if (lower((unsigned char)p[i]) != w[i])
-			return false;
-	return i == n && w[i] == '\0';
-}
-
-static size_t
-line_at(const char *p, size_t n, size_t *next)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] != '\n' && p[i] != '\r')
-		i++;
-	*next = i;
-	if (i < n && p[i] == '\r')
-		(*next)++;
-	if (*next < n && p[*next] == '\n' && (i == *next || p[i] == '\r'))
-		(*next)++;
-	return i;
-}
-
 bool
 lka_ldif_detect(const unsigned char *p, size_t n)
 {
@@ -55,14 +23,14 @@ lka_ldif_detect(const unsigned char *p, size_t n)
 		pos = 3;
 	for (int lines = 0; pos < n && lines < 200; lines++, pos += next) {
 		const char *l = (const char *)p + pos;
-		len = line_at(l, n - pos, &next);
+		len = lka__book_line_at(l, n - pos, &next);
 		if (next == 0)
 			break;
 		if (len == 0 || l[0] == '#' || (l[0] == ' ' && !version))
 			continue;
-		if (len >= 3 && ieqn(l, 3, "dn:"))
+		if (len >= 3 && lka__book_ieqn(l, 3, "dn:"))
 			return !memchr(l, '\0', len);
-		if (len >= 8 && ieqn(l, 8, "version:") && !version) {
+		if (len >= 8 && lka__book_ieqn(l, 8, "version:") && !version) {
 			version = true;
 			continue;
 		}
@@ -199,7 +167,7 @@ rec_line(rec *r, const char *l, size_t n)
 	a = &r->v[r->n++];
 	memset(a->name, 0, sizeof a->name);
 	for (size_t k = 0; k < i && k + 1 < sizeof a->name && l[k] != ';'; k++)
-		a->name[k] = (char)lower((unsigned char)l[k]);
+		a->name[k] = (char)lka__book_lower((unsigned char)l[k]);
 	a->value = val;
 	if (!strcmp(a->name, "dn") && !r->dn)
 		r->dn = val;
@@ -222,7 +190,7 @@ dn_part(const char *dn, const char *want)
 		e = p;
 		while (s < e && *s == ' ')
 			s++;
-		if ((size_t)(e - s) > wl && ieqn(s, wl, want) && s[wl] == '=') {
+		if ((size_t)(e - s) > wl && lka__book_ieqn(s, wl, want) && s[wl] == '=') {
 			lka_buf b;
 			lka_buf_init(&b, 0);
 			for (const char *q = s + wl + 1; q < e; q++) {
@@ -247,25 +215,6 @@ postal(lka_contact *c, lka_contact_postal **slot, const char *type, bool *oom)
 			*oom = true;
 	}
 	return *slot;
-}
-
-static void
-append_street(char **street, const char *v, bool *oom)
-{
-	if (!*street) {
-		if (!lka__ct_set(street, v))
-			*oom = true;
-		return;
-	}
-	size_t a = strlen(*street), b = strlen(v);
-	char *s = realloc(*street, a + b + 3);
-	if (!s) {
-		*oom = true;
-		return;
-	}
-	memcpy(s + a, ", ", 2);
-	memcpy(s + a + 2, v, b + 1);
-	*street = s;
 }
 
 static lka_contact *
@@ -351,9 +300,9 @@ build(const rec *r, bool *oom)
 					break;
 			}
 			if (nm[0] == 's' && nm[1] == 't' && nm[2] == 'r')
-				append_street(&wp->street, v, oom);
+				lka__book_append(&wp->street, v, oom);
 			else if (!strcmp(nm, "postaladdress") || !strcmp(nm, "mozillaworkstreet2"))
-				append_street(&wp->street, v, oom);
+				lka__book_append(&wp->street, v, oom);
 			else if (nm[0] == 'l')
 				ok = lka__ct_set(&wp->locality, v);
 			else if (!strcmp(nm, "st"))
@@ -372,7 +321,7 @@ build(const rec *r, bool *oom)
 				/* a realloc may have moved the work address */
 			}
 			if (!strncmp(k, "street", 6))
-				append_street(&hp->street, v, oom);
+				lka__book_append(&hp->street, v, oom);
 			else if (!strcmp(k, "localityname"))
 				ok = lka__ct_set(&hp->locality, v);
 			else if (!strcmp(k, "state"))
@@ -390,21 +339,8 @@ build(const rec *r, bool *oom)
 		snprintf(tmp, sizeof tmp, "%.8s-%02d-%02d", by, atoi(bm), atoi(bd));
 		c->birthday = lka__birthday(tmp);
 	}
-	for (size_t i = 0; i < c->n_postals; i++) {
-		lka_contact_postal *p = &c->postals[i];
-		lka_buf b;
-		const char *parts[5] = { p->street, p->postcode, p->locality, p->region, p->country };
-		lka_buf_init(&b, 0);
-		for (int k = 0; k < 5; k++) {
-			if (!parts[k])
-				continue;
-			if (b.len)
-				lka_buf_adds(&b, k == 2 && p->postcode ? " " : ", ");
-			lka_buf_adds(&b, parts[k]);
-		}
-		p->full = b.len ? lka_buf_steal(&b, NULL) : NULL;
-		lka_buf_free(&b);
-	}
+	for (size_t i = 0; i < c->n_postals; i++)
+		lka__postal_full(&c->postals[i]);
 	return c;
 }
 
@@ -456,7 +392,7 @@ lka_ldif_read(const char *p, size_t n, const lka_book_cb *cb)
 		const char *l = p + pos;
 		bool at_end = pos >= n;
 
-		len = at_end ? 0 : line_at(l, n - pos, &next);
+		len = at_end ? 0 : lka__book_line_at(l, n - pos, &next);
 		if (!at_end && len > 0 && l[0] == ' ' && (have || comment)) {
 			if (have)
 				lka_buf_add(&cur, l + 1, len - 1);

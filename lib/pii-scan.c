@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <zlib.h>
 
@@ -434,6 +433,18 @@ out:
 	return out;
 }
 
+/* End a batch's transaction: roll it back when st says it failed (st is
+ * returned), else commit it. */
+static lka_status
+end_batch(lka_case *kase, lka_status st, lka_error *err)
+{
+	if (st != LKA_OK) {
+		lka_case__rollback(kase);
+		return st;
+	}
+	return exec(kase, "COMMIT", err);
+}
+
 static lka_status
 extract_all(struct scanner *s)
 {
@@ -518,11 +529,7 @@ extract_all(struct scanner *s)
 			free(names[i]);
 			free(types[i]);
 		}
-		if (st != LKA_OK) {
-			lka_case__rollback(kase);
-			break;
-		}
-		if ((st = exec(kase, "COMMIT", s->err)) != LKA_OK)
+		if ((st = end_batch(kase, st, s->err)) != LKA_OK)
 			break;
 	}
 out:
@@ -533,8 +540,15 @@ out:
 
 /* ------------------------------------------------------------------ scan */
 
+/*
+ * Walk the rows sql selects (?1: the last id seen; one row per step, its
+ * id first), BATCH rows per transaction, through row(), which scans one
+ * and counts it; row() returning false is fatal.  what names the
+ * statement in an error.
+ */
 static lka_status
-scan_messages(struct scanner *s)
+scan_rows(struct scanner *s, const char *sql, const char *what,
+	  bool (*row)(struct scanner *s, sqlite3_stmt *sel, int64_t id))
 {
 	lka_case *kase = s->kase;
 	sqlite3_stmt *sel = NULL;
@@ -542,106 +556,85 @@ scan_messages(struct scanner *s)
 	lka_status st = LKA_OK;
 	bool more = true;
 
-	if (sqlite3_prepare_v2(kase->db,
-			       "SELECT id, subject, body_text, body_html FROM messages WHERE id > ?1 "
-			       "ORDER BY id LIMIT 1",
-			       -1, &sel, NULL) != SQLITE_OK)
-		return lka_case__dberr(kase, s->err, "prepare the message scan");
+	if (sqlite3_prepare_v2(kase->db, sql, -1, &sel, NULL) != SQLITE_OK)
+		return lka_case__dberr(kase, s->err, what);
 	while (more && st == LKA_OK) {
 		if ((st = exec(kase, "BEGIN IMMEDIATE", s->err)) != LKA_OK)
 			break;
 		for (int k = 0; k < BATCH; k++) {
-			int64_t id, a, b;
 			sqlite3_reset(sel);
 			sqlite3_bind_int64(sel, 1, last);
 			if (sqlite3_step(sel) != SQLITE_ROW) {
 				more = false;
 				break;
 			}
-			id = last = sqlite3_column_int64(sel, 0);
-			s->st->messages++;
-			a = scan_field(s, (const char *)sqlite3_column_text(sel, 1),
-				       (size_t)sqlite3_column_bytes(sel, 1), id, 0, "subject");
-			b = a < 0 ? -1
-				  : scan_field(s, (const char *)sqlite3_column_text(sel, 2),
-					       (size_t)sqlite3_column_bytes(sel, 2), id, 0,
-					       "body_text");
-			if (a < 0 || b < 0) {
+			last = sqlite3_column_int64(sel, 0);
+			if (!row(s, sel, last)) {
 				st = LKA_FATAL;
 				break;
 			}
-			if (a + b > 0)
-				s->st->messages_touched++;
 		}
 		sqlite3_reset(sel);
-		if (st != LKA_OK) {
-			lka_case__rollback(kase);
-			break;
-		}
-		if ((st = exec(kase, "COMMIT", s->err)) != LKA_OK)
+		if ((st = end_batch(kase, st, s->err)) != LKA_OK)
 			break;
 	}
 	sqlite3_finalize(sel);
 	return st;
+}
+
+/* A message: its subject, then its text body. */
+static bool
+message_row(struct scanner *s, sqlite3_stmt *sel, int64_t id)
+{
+	int64_t a, b;
+
+	s->st->messages++;
+	a = scan_field(s, (const char *)sqlite3_column_text(sel, 1),
+		       (size_t)sqlite3_column_bytes(sel, 1), id, 0, "subject");
+	b = a < 0 ? -1
+		  : scan_field(s, (const char *)sqlite3_column_text(sel, 2),
+			       (size_t)sqlite3_column_bytes(sel, 2), id, 0, "body_text");
+	if (a < 0 || b < 0)
+		return false;
+	if (a + b > 0)
+		s->st->messages_touched++;
+	return true;
+}
+
+/* An attachment's extracted text (column 1: its message). */
+static bool
+attachment_row(struct scanner *s, sqlite3_stmt *sel, int64_t id)
+{
+	int64_t w;
+
+	s->st->attachments++;
+	w = scan_field(s, (const char *)sqlite3_column_text(sel, 2),
+		       (size_t)sqlite3_column_bytes(sel, 2), sqlite3_column_int64(sel, 1), id,
+		       "attachment_text");
+	if (w < 0)
+		return false;
+	if (w > 0)
+		s->st->attachments_touched++;
+	return true;
+}
+
+static lka_status
+scan_messages(struct scanner *s)
+{
+	return scan_rows(s,
+			 "SELECT id, subject, body_text, body_html FROM messages WHERE id > ?1 "
+			 "ORDER BY id LIMIT 1",
+			 "prepare the message scan", message_row);
 }
 
 static lka_status
 scan_attachments(struct scanner *s)
 {
-	lka_case *kase = s->kase;
-	sqlite3_stmt *sel = NULL;
-	int64_t last = 0;
-	lka_status st = LKA_OK;
-	bool more = true;
-
-	if (sqlite3_prepare_v2(kase->db,
-			       "SELECT a.id, a.message_id, t.text FROM attachments a JOIN "
-			       "attachment_text t ON t.sha256 = a.sha256 WHERE a.id > ?1 AND t.text "
-			       "IS NOT NULL ORDER BY a.id LIMIT 1",
-			       -1, &sel, NULL) != SQLITE_OK)
-		return lka_case__dberr(kase, s->err, "prepare the attachment scan");
-	while (more && st == LKA_OK) {
-		if ((st = exec(kase, "BEGIN IMMEDIATE", s->err)) != LKA_OK)
-			break;
-		for (int k = 0; k < BATCH; k++) {
-			int64_t id, w;
-			sqlite3_reset(sel);
-			sqlite3_bind_int64(sel, 1, last);
-			if (sqlite3_step(sel) != SQLITE_ROW) {
-				more = false;
-				break;
-			}
-			id = last = sqlite3_column_int64(sel, 0);
-			s->st->attachments++;
-			w = scan_field(s, (const char *)sqlite3_column_text(sel, 2),
-				       (size_t)sqlite3_column_bytes(sel, 2),
-				       sqlite3_column_int64(sel, 1), id, "attachment_text");
-			if (w < 0) {
-				st = LKA_FATAL;
-				break;
-			}
-			if (w > 0)
-				s->st->attachments_touched++;
-		}
-		sqlite3_reset(sel);
-		if (st != LKA_OK) {
-			lka_case__rollback(kase);
-			break;
-		}
-		if ((st = exec(kase, "COMMIT", s->err)) != LKA_OK)
-			break;
-	}
-	sqlite3_finalize(sel);
-	return st;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return scan_rows(s,
+			 "SELECT a.id, a.message_id, t.text FROM attachments a JOIN "
+			 "attachment_text t ON t.sha256 = a.sha256 WHERE a.id > ?1 AND t.text "
+			 "IS NOT NULL ORDER BY a.id LIMIT 1",
+			 "prepare the attachment scan", attachment_row);
 }
 
 static lka_status
@@ -678,7 +671,7 @@ lka_scan_case(lka_case *kase, const lka_scan_opts *opts, lka_scan_stats *out, lk
 	lka_scan_stats st_local;
 	struct scanner s = { 0 };
 	lka_status st;
-	double t0 = now_s();
+	double t0 = lka__mono_seconds();
 
 	if (!opts) {
 		lka_scan_opts_default(&def);
@@ -727,7 +720,7 @@ lka_scan_case(lka_case *kase, const lka_scan_opts *opts, lka_scan_stats *out, lk
 	if ((st = scan_attachments(&s)) != LKA_OK)
 		goto out;
 out:
-	s.st->seconds = now_s() - t0;
+	s.st->seconds = lka__mono_seconds() - t0;
 	sqlite3_finalize(s.ins);
 	free(s.v);
 	{

@@ -1429,6 +1429,18 @@ date_valid(unsigned y, unsigned m, unsigned d)
 	return true;
 }
 
+/* White space then a four-digit year at j: the year, and the end (0 when
+ * it is not there). */
+static size_t
+space_year(const struct sc *s, size_t j, unsigned *year)
+{
+	if (j >= s->n || !is_hspace(s->p[j]))
+		return 0;
+	if (read_num(s, j + 1, 4, year) != 4)
+		return 0;
+	return j + 5;
+}
+
 /* Parse a date at i; returns its end or 0. */
 static size_t
 parse_date(const struct sc *s, size_t i, unsigned *y, unsigned *m, unsigned *d)
@@ -1470,13 +1482,10 @@ parse_date(const struct sc *s, size_t i, unsigned *y, unsigned *m, unsigned *d)
 		if (!(b = month_name(s, j, &l)))
 			return 0;
 		j += l;
-		if (j >= s->n || !is_hspace(p[j]))
-			return 0;
-		j++;
-		if (read_num(s, j, 4, &c) != 4)
+		if (!(j = space_year(s, j, &c)))
 			return 0;
 		*d = a, *m = b, *y = c;
-		return j + 4;
+		return j;
 	}
 	/* March 12, 1985 */
 	if (!(b = month_name(s, i, &l)))
@@ -1493,13 +1502,10 @@ parse_date(const struct sc *s, size_t i, unsigned *y, unsigned *m, unsigned *d)
 		j += 2;
 	if (j < s->n && p[j] == ',')
 		j++;
-	if (j >= s->n || !is_hspace(p[j]))
-		return 0;
-	j++;
-	if (read_num(s, j, 4, &c) != 4)
+	if (!(j = space_year(s, j, &c)))
 		return 0;
 	*d = a, *m = b, *y = c;
-	return j + 4;
+	return j;
 }
 
 static size_t

@@ -1,8 +1,9 @@
 /*
- * util.c — small helpers: string copies, ASCII case.
+ * util.c — small helpers: string copies, ASCII case, the monotonic clock.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -51,4 +52,13 @@ lka__trim(char *s)
 	memmove(s, p, n);
 	s[n] = '\0';
 	return s;
+}
+
+double
+lka__mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

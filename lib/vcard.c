@@ -15,39 +15,6 @@
 
 #define VC_MAX_COMPONENTS 16
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-static bool
-ieqn(const char *p, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < n && w[i]; i++)
-		if (lower((unsigned char)p[i]) != w[i])
-			return false;
-	return i == n && w[i] == '\0';
-}
-
-/* Length of the physical line at p (without its end), *next past the end. */
-static size_t
-line_at(const char *p, size_t n, size_t *next)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] != '\n' && p[i] != '\r')
-		i++;
-	*next = i;
-	if (i < n && p[i] == '\r')
-		(*next)++;
-	if (*next < n && p[*next] == '\n' && (i == *next || p[i] == '\r'))
-		(*next)++;
-	return i;
-}
-
 /* "BEGIN:VCARD" in UTF-16 after a byte order mark (Outlook saves some that way). */
 static int
 utf16_vcard(const unsigned char *p, size_t n)
@@ -60,7 +27,7 @@ utf16_vcard(const unsigned char *p, size_t n)
 	le = p[0] == 0xff;
 	for (size_t i = 0; i < 11; i++) {
 		unsigned char lo = p[2 + 2 * i + (le ? 0 : 1)], hi = p[2 + 2 * i + (le ? 1 : 0)];
-		if (hi || lower(lo) != w[i])
+		if (hi || lka__book_lower(lo) != w[i])
 			return 0;
 	}
 	return le ? 1 : 2;
@@ -78,7 +45,7 @@ lka_vcard_detect(const unsigned char *p, size_t n)
 		i = 3;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
-	return n - i >= 11 && ieqn((const char *)p + i, 11, "begin:vcard");
+	return n - i >= 11 && lka__book_ieqn((const char *)p + i, 11, "begin:vcard");
 }
 
 typedef struct prop {
@@ -107,7 +74,7 @@ add_type(prop *pr, const char *v, size_t n)
 	if (l)
 		pr->types[l++] = ',';
 	for (size_t i = 0; i < n; i++)
-		pr->types[l++] = (char)lower((unsigned char)v[i]);
+		pr->types[l++] = (char)lka__book_lower((unsigned char)v[i]);
 	pr->types[l] = '\0';
 }
 
@@ -117,34 +84,34 @@ add_param(prop *pr, const char *p, size_t n)
 	const char *eq = memchr(p, '=', n);
 
 	if (!eq) {
-		if (ieqn(p, n, "quoted-printable"))
+		if (lka__book_ieqn(p, n, "quoted-printable"))
 			pr->qp = true;
-		else if (ieqn(p, n, "base64") || ieqn(p, n, "b"))
+		else if (lka__book_ieqn(p, n, "base64") || lka__book_ieqn(p, n, "b"))
 			pr->b64 = true;
-		else if (!ieqn(p, n, "8bit") && !ieqn(p, n, "7bit"))
+		else if (!lka__book_ieqn(p, n, "8bit") && !lka__book_ieqn(p, n, "7bit"))
 			add_type(pr, p, n);
 		return;
 	}
 	size_t kn = (size_t)(eq - p), vn = n - kn - 1;
 	const char *v = eq + 1;
-	if (ieqn(p, kn, "encoding")) {
-		if (ieqn(v, vn, "quoted-printable"))
+	if (lka__book_ieqn(p, kn, "encoding")) {
+		if (lka__book_ieqn(v, vn, "quoted-printable"))
 			pr->qp = true;
-		else if (ieqn(v, vn, "base64") || ieqn(v, vn, "b"))
+		else if (lka__book_ieqn(v, vn, "base64") || lka__book_ieqn(v, vn, "b"))
 			pr->b64 = true;
-	} else if (ieqn(p, kn, "charset")) {
+	} else if (lka__book_ieqn(p, kn, "charset")) {
 		snprintf(pr->charset, sizeof pr->charset, "%.*s", (int)(vn < 39 ? vn : 39), v);
-	} else if (ieqn(p, kn, "type")) {
+	} else if (lka__book_ieqn(p, kn, "type")) {
 		size_t s = 0;
 		for (size_t i = 0; i <= vn; i++)
 			if (i == vn || v[i] == ',') {
 				add_type(pr, v + s, i - s);
 				s = i + 1;
 			}
-	} else if (ieqn(p, kn, "pref")) {
+	} else if (lka__book_ieqn(p, kn, "pref")) {
 		add_type(pr, "pref", 4);
-	} else if (ieqn(p, kn, "value")) {
-		pr->value_uri = ieqn(v, vn, "uri") || ieqn(v, vn, "url");
+	} else if (lka__book_ieqn(p, kn, "value")) {
+		pr->value_uri = lka__book_ieqn(v, vn, "uri") || lka__book_ieqn(v, vn, "url");
 	}
 }
 
@@ -164,7 +131,7 @@ parse_prop(const char *p, size_t n, prop *pr)
 	if (i >= n || i == name_start || i - name_start >= sizeof pr->name)
 		return false;
 	for (size_t k = name_start; k < i; k++)
-		pr->name[k - name_start] = (char)lower((unsigned char)p[k]);
+		pr->name[k - name_start] = (char)lka__book_lower((unsigned char)p[k]);
 	ps = i;
 	while (i < n && p[i] == ';') {
 		size_t s = ++i;
@@ -189,7 +156,7 @@ hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = lower(c);
+	c = lka__book_lower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
@@ -482,7 +449,7 @@ vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets)
 		const char *line = p + pos;
 		bool at_end = pos >= n;
 
-		len = at_end ? 0 : line_at(line, n - pos, &next);
+		len = at_end ? 0 : lka__book_line_at(line, n - pos, &next);
 		if (have && !at_end) {
 			if (len > 0 && (line[0] == ' ' || line[0] == '\t')) {
 				if (!cur_b64)
@@ -510,7 +477,7 @@ vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets)
 			if (cur.oom)
 				cd.oom = true;
 			if (parse_prop((const char *)cur.data, cur.len, &pr)) {
-				bool vcard = ieqn(pr.value, pr.value_n, "vcard");
+				bool vcard = lka__book_ieqn(pr.value, pr.value_n, "vcard");
 				if (!strcmp(pr.name, "begin") && vcard) {
 					if (depth++ == 0) {
 						cd.c = lka__contact_new("vcard");
@@ -537,7 +504,7 @@ vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets)
 						stop = !finish(&cd, cb, true);
 					}
 				} else if (!strcmp(pr.name, "agent") && pr.value_n >= 11 &&
-					   ieqn(pr.value, 11, "begin:vcard")) {
+					   lka__book_ieqn(pr.value, 11, "begin:vcard")) {
 					depth++; /* a card inside the card: skipped */
 				} else if (depth == 1 && cd.c) {
 					handle_prop(&cd, &pr);

@@ -20,14 +20,21 @@ tool_fail(const lka_error *err)
 	return TOOL_CANNOT;
 }
 
+/* "lka-ingest: " and the message on stderr, without a line end. */
+static void
+vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", tool_name);
+	vfprintf(stderr, fmt, ap);
+}
+
 int
 tool_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", tool_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return code;
@@ -38,9 +45,8 @@ tool_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", tool_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", tool_name);
 	return TOOL_USAGE;
@@ -60,6 +66,17 @@ tool_std_option(int c, void (*usage)(void))
 		fprintf(stderr, "Try '%s --help'.\n", tool_name);
 		return TOOL_USAGE;
 	}
+}
+
+int
+tool_open_case(lka_ctx **ctx, lka_case **kase, const char *path, unsigned flags)
+{
+	lka_error err = { 0 };
+
+	if (lka_ctx_new(ctx, &err) != LKA_OK ||
+	    lka_case_open(kase, *ctx, path, flags, &err) != LKA_OK)
+		return tool_fail(&err);
+	return TOOL_OK;
 }
 
 bool

@@ -37,6 +37,14 @@ int tool_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  */
 int tool_std_option(int c, void (*usage)(void));
 
+/*
+ * Make a context and open the case database at path with flags
+ * (LKA_CASE_*).  On failure the error is printed and TOOL_CANNOT returned;
+ * whatever was made is in *ctx and *kase for the caller to free, as on
+ * success (TOOL_OK).
+ */
+int tool_open_case(lka_ctx **ctx, lka_case **kase, const char *path, unsigned flags);
+
 /* Parse a non-negative integer option value; false (and a message) when invalid. */
 bool tool_parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out);
 

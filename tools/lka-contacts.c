@@ -81,24 +81,13 @@ emit(sqlite3 *db, const char *sql, out_format fmt, const char *const *cols, cons
      size_t ncols)
 {
 	sqlite3_stmt *s = NULL;
-	const char *vals[16];
-	out o;
-	int step;
+	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
-	out_begin(&o, fmt, stdout, cols, num, ncols);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		for (size_t i = 0; i < ncols; i++)
-			vals[i] = (const char *)sqlite3_column_text(s, (int)i);
-		out_row(&o, vals);
-	}
+	rc = out_query(s, fmt, stdout, cols, num, ncols);
 	sqlite3_finalize(s);
-	if (!out_end(&o))
-		return tool_error(TOOL_CANNOT, "cannot write the output");
-	if (step != SQLITE_DONE)
-		return tool_error(TOOL_CANNOT, "query failed: %s", sqlite3_errmsg(db));
-	return TOOL_OK;
+	return rc;
 }
 
 int
@@ -116,7 +105,6 @@ main(int argc, char **argv)
 	bool merged = false, books = false;
 	lka_ctx *ctx = NULL;
 	lka_case *kase = NULL;
-	lka_error err = { 0 };
 	sqlite3 *db;
 	int c, rc = TOOL_CANNOT;
 
@@ -141,11 +129,8 @@ main(int argc, char **argv)
 		return tool_usage_error("need exactly one case database");
 	if (merged && books)
 		return tool_usage_error("--merged and --books: choose one");
-	if (lka_ctx_new(&ctx, &err) != LKA_OK ||
-	    lka_case_open(&kase, ctx, argv[optind], LKA_CASE_READONLY, &err) != LKA_OK) {
-		tool_fail(&err);
+	if (tool_open_case(&ctx, &kase, argv[optind], LKA_CASE_READONLY) != TOOL_OK)
 		goto out;
-	}
 	db = lka_case_sqlite(kase);
 	if (fmt != OUT_TABLE && !merged)
 		books = true;

@@ -93,7 +93,6 @@ main(int argc, char **argv)
 	};
 	lka_ctx *ctx = NULL;
 	lka_case *kase = NULL;
-	lka_error err = { 0 };
 	uint64_t top = 10;
 	sqlite3 *db;
 	int c, rc = TOOL_CANNOT;
@@ -111,11 +110,8 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return tool_usage_error("need exactly one case database");
-	if (lka_ctx_new(&ctx, &err) != LKA_OK ||
-	    lka_case_open(&kase, ctx, argv[optind], LKA_CASE_READONLY, &err) != LKA_OK) {
-		tool_fail(&err);
+	if (tool_open_case(&ctx, &kase, argv[optind], LKA_CASE_READONLY) != TOOL_OK)
 		goto out;
-	}
 	db = lka_case_sqlite(kase);
 	printf("Case %s\n\nSources\n", argv[optind]);
 	if ((rc = rows(db,

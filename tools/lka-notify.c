@@ -170,7 +170,6 @@ main(int argc, char **argv)
 	sqlite3_stmt *s = NULL;
 	char *domjson = NULL, *sql = NULL;
 	int rc = TOOL_CANNOT;
-	out o;
 
 	(void)st;
 
@@ -232,12 +231,9 @@ main(int argc, char **argv)
 		rc = tool_usage_error("--rebuild and --no-rebuild contradict each other");
 		goto out;
 	}
-	if (lka_ctx_new(&ctx, &err) != LKA_OK ||
-	    lka_case_open(&kase, ctx, argv[optind], no_rebuild ? LKA_CASE_READONLY : 0, &err) !=
-		    LKA_OK) {
-		tool_fail(&err);
+	if (tool_open_case(&ctx, &kase, argv[optind], no_rebuild ? LKA_CASE_READONLY : 0) !=
+	    TOOL_OK)
 		goto out;
-	}
 	if (!no_rebuild) {
 		lka_people_opts po = { (const char *const *)idom, nidom };
 		if ((rebuild ? lka_people_rebuild : lka_people_ensure)(kase, &po, &st, &err) != LKA_OK) {
@@ -262,30 +258,12 @@ main(int argc, char **argv)
 		sqlite3_bind_text(s, 1, domjson, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, internal);
 	sqlite3_bind_int(s, 3, exposure);
-	{
-		const char *const *cols = by_domain ? domain_cols : person_cols;
-		size_t ncols = by_domain ? sizeof domain_cols / sizeof *domain_cols :
-					   sizeof person_cols / sizeof *person_cols;
-		const char *vals[32];
-		int step;
-
-		out_begin(&o, fmt, stdout, cols, by_domain ? domain_num : person_num, ncols);
-		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-			for (size_t i = 0; i < ncols; i++)
-				vals[i] = (const char *)sqlite3_column_text(s, (int)i);
-			out_row(&o, vals);
-		}
-		if (!out_end(&o)) {
-			rc = tool_error(TOOL_CANNOT, "cannot write the output");
-			goto out;
-		}
-		if (step != SQLITE_DONE) {
-			rc = tool_error(TOOL_CANNOT, "query failed: %s",
-					sqlite3_errmsg(lka_case_sqlite(kase)));
-			goto out;
-		}
-	}
-	rc = TOOL_OK;
+	if (by_domain)
+		rc = out_query(s, fmt, stdout, domain_cols, domain_num,
+			       sizeof domain_cols / sizeof *domain_cols);
+	else
+		rc = out_query(s, fmt, stdout, person_cols, person_num,
+			       sizeof person_cols / sizeof *person_cols);
 out:
 	sqlite3_finalize(s);
 	free(sql);

@@ -76,9 +76,9 @@ main(int argc, char **argv)
 		return tool_usage_error("need exactly one case database");
 	args = tool_argv_text(argc, argv);
 	o.argv_text = args;
-	if (lka_ctx_new(&ctx, &err) != LKA_OK ||
-	    lka_case_open(&kase, ctx, argv[optind], 0, &err) != LKA_OK ||
-	    lka_scan_case(kase, &o, &st, &err) != LKA_OK) {
+	if (tool_open_case(&ctx, &kase, argv[optind], 0) != TOOL_OK)
+		goto out;
+	if (lka_scan_case(kase, &o, &st, &err) != LKA_OK) {
 		tool_fail(&err);
 		goto out;
 	}

@@ -79,11 +79,8 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		return tool_usage_error("need exactly one case database");
 	o.case_path = argv[optind];
-	if (lka_ctx_new(&ctx, &err) != LKA_OK ||
-	    lka_case_open(&kase, ctx, o.case_path, LKA_CASE_READONLY, &err) != LKA_OK) {
-		tool_fail(&err);
+	if (tool_open_case(&ctx, &kase, o.case_path, LKA_CASE_READONLY) != TOOL_OK)
 		goto out;
-	}
 	if (lka_case_verify(kase, &r, report, &o, &err) == LKA_FATAL) {
 		tool_fail(&err);
 		goto out;

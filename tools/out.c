@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "out.h"
 
 bool
@@ -226,4 +227,28 @@ out_end(out *o)
 	if (fflush(o->fp) != 0 || ferror(o->fp))
 		o->failed = true;
 	return !o->failed;
+}
+
+int
+out_query(sqlite3_stmt *s, out_format fmt, FILE *fp, const char *const *cols,
+	  const bool *numeric, size_t ncols)
+{
+	const char *vals[OUT_MAX_COLS];
+	out o;
+	int step;
+
+	if (ncols > OUT_MAX_COLS)
+		return tool_error(TOOL_CANNOT, "too many columns (%zu)", ncols);
+	out_begin(&o, fmt, fp, cols, numeric, ncols);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		for (size_t i = 0; i < ncols; i++)
+			vals[i] = (const char *)sqlite3_column_text(s, (int)i);
+		out_row(&o, vals);
+	}
+	if (!out_end(&o))
+		return tool_error(TOOL_CANNOT, "cannot write the output");
+	if (step != SQLITE_DONE)
+		return tool_error(TOOL_CANNOT, "query failed: %s",
+				  sqlite3_errmsg(sqlite3_db_handle(s)));
+	return TOOL_OK;
 }

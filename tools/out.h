@@ -6,6 +6,7 @@
 #ifndef LKA_TOOLS_OUT_H
 #define LKA_TOOLS_OUT_H
 
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -29,6 +30,16 @@ void out_begin(out *o, out_format fmt, FILE *fp, const char *const *cols, const 
 void out_row(out *o, const char *const *vals);
 /* Flush (table), free.  false when writing failed. */
 bool out_end(out *o);
+
+/*
+ * Print every row of the prepared statement s (its first ncols columns, at
+ * most OUT_MAX_COLS) to fp in fmt: out_begin, out_row per row, out_end.
+ * s is stepped to its end, not finalized.  Returns TOOL_OK, or TOOL_CANNOT
+ * after a message when writing or the query failed.
+ */
+#define OUT_MAX_COLS 32
+int out_query(sqlite3_stmt *s, out_format fmt, FILE *fp, const char *const *cols,
+	      const bool *numeric, size_t ncols);
 
 /*
  * A CSV cell that cannot be read as a formula: a value whose first

@@ -8,7 +8,7 @@
 #    a clear error or flag, and ingest goes on.
 . "$(dirname "$0")/../e2e/lib.sh"
 A="$CORPUS/archive"
-[ -d "$A" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$A"
 
 # ---- archives as sources (run from an empty directory: nothing may appear in it)
 mkdir "$T/cwd" "$T/tmp"
@@ -23,18 +23,8 @@ src() { # src NAME SQL-EXPR -> value for that source
 	q "$db" "SELECT $2 FROM sources s WHERE s.name = '$1'"
 }
 fig() { # fig SOURCE-NAME -> "messages with_att att_parts unique_any" (as corpus/mail.sh)
-	q "$db" "
-	WITH top AS (SELECT m.id FROM messages m JOIN sources s ON s.id = m.source_id
-	             WHERE s.name = '$1' AND m.parent_attachment_id IS NULL),
-	tree(root, mid) AS (SELECT id, id FROM top
-	             UNION ALL SELECT tree.root, m.id FROM tree JOIN attachments a ON a.message_id = tree.mid
-	             JOIN messages m ON m.parent_attachment_id = a.id),
-	att AS (SELECT tree.root, a.id FROM tree JOIN attachments a ON a.message_id = tree.mid
-	        WHERE a.parent_attachment_id IS NULL AND (a.disposition = 'attachment' OR a.filename IS NOT NULL))
-	SELECT (SELECT count(*) FROM top) || ' ' || (SELECT count(DISTINCT root) FROM att) || ' ' ||
-	       (SELECT count(*) FROM att) || ' ' ||
-	       (SELECT count(DISTINCT lower(r.address)) FROM recipients r JOIN top ON top.id = r.message_id
-	        WHERE r.role IN ('from', 'to', 'cc') AND r.address LIKE '%@%');"
+	mail_figures "$db" "SELECT m.id FROM messages m JOIN sources s ON s.id = m.source_id
+	             WHERE s.name = '$1' AND m.parent_attachment_id IS NULL"
 }
 is "$(src libratom__emails.zip kind)" archive "libratom__emails.zip: detected as an archive by content"
 got=$(fig libratom__emails.zip)
@@ -72,15 +62,7 @@ is "$(q "$db" "SELECT count(*) FROM sources WHERE kind = 'archive'")" 9 "all nin
 mkdir "$T/mail"
 for f in "$A"/*; do
 	n=$(basename "$f")
-	{
-		printf 'From: sender@example.org\nTo: rcpt@example.org\nSubject: %s\n' "$n"
-		printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=BB\n\n'
-		printf -- '--BB\nContent-Type: text/plain\n\nsee attached\n--BB\n'
-		printf 'Content-Type: application/octet-stream\nContent-Disposition: attachment; filename="%s"\n' "$n"
-		printf 'Content-Transfer-Encoding: base64\n\n'
-		base64 "$f"
-		printf -- '--BB--\n'
-	} >"$T/mail/$n.eml"
+	mail_with sender@example.org rcpt@example.org "$n" application/octet-stream "$f" >"$T/mail/$n.eml"
 done
 db2="$T/att.db"
 (cd "$T/cwd" && TMPDIR="$T/tmp" $WRAP "$INGEST" -q "$db2" "$T/mail") >"$T/out" 2>"$T/err"; rc=$?

@@ -14,13 +14,12 @@
 #    added to the expected figures;
 #  - CSV: rows include the header; e-mail values are cells holding an address.
 . "$(dirname "$0")/../e2e/lib.sh"
-[ -d "$CORPUS/vcard" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$CORPUS/vcard"
 X="$CORPUS/EXPECTED.md"
 [ -f "$X" ] || skip_all "no EXPECTED.md in $CORPUS"
 
 db="$T/books.db"
-run "$INGEST" -q "$db" "$CORPUS/vcard" "$CORPUS/ldif" "$CORPUS/csv"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of the address-book corpus finishes (exit $rc)"
+ingest_ok "the address-book corpus" "$db" "$CORPUS/vcard" "$CORPUS/ldif" "$CORPUS/csv"
 sed 's/^/# /' "$T/err" | tail -3
 
 # Rows of one EXPECTED.md table: the lines after the heading matching $1, up to a blank line.

@@ -6,11 +6,10 @@
 # in a message, as an attachment.  Skipped when the corpus is absent.
 . "$(dirname "$0")/../e2e/lib.sh"
 D="$CORPUS/msg"
-[ -d "$D" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$D"
 
 db="$T/msg.db"
-run "$INGEST" -q "$db" "$D"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of the .msg corpus finishes (exit $rc)"
+ingest_ok "the .msg corpus" "$db" "$D"
 is "$(q "$db" "SELECT count(*) FROM source_files WHERE format = 'msg'")" 23 "23 Outlook .msg files detected by content"
 is "$(q "$db" "SELECT count(*) FROM messages WHERE parent_attachment_id IS NULL")" 18 "18 messages (notes, posts, tasks, appointments ...)"
 is "$(q "$db" "SELECT count(*) FROM contacts")" 5 "5 contacts (IPM.Contact) are contact items"
@@ -55,18 +54,10 @@ echo "# .msg figures: $pass passed, $fail failed"
 mkdir "$T/mail"
 for f in "$D"/tika__testMSG.msg "$D"/tika__testMSG_att_msg.msg; do
 	n=$(basename "$f")
-	{
-		printf 'From: a@example.org\nTo: b@example.org\nSubject: fwd %s\nMIME-Version: 1.0\n' "$n"
-		printf 'Content-Type: multipart/mixed; boundary=BB\n\n--BB\nContent-Type: text/plain\n\nsee attached\n--BB\n'
-		printf 'Content-Type: application/vnd.ms-outlook\nContent-Disposition: attachment; filename="%s"\n' "$n"
-		printf 'Content-Transfer-Encoding: base64\n\n'
-		base64 "$f"
-		printf -- '--BB--\n'
-	} >"$T/mail/$n.eml"
+	mail_with a@example.org b@example.org "fwd $n" application/vnd.ms-outlook "$f" >"$T/mail/$n.eml"
 done
 db2="$T/att.db"
-run "$INGEST" -q "$db2" "$T/mail"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of .msg files attached to mail finishes (exit $rc)"
+ingest_ok ".msg files attached to mail" "$db2" "$T/mail"
 is "$(q "$db2" "SELECT a.container || ' ' || e.subject FROM attachments a JOIN messages e ON e.parent_attachment_id = a.id WHERE a.filename = 'tika__testMSG.msg'")" \
 	"msg MIME registry use cases" "an attached .msg is an embedded message"
 is "$(q "$db2" "SELECT e2.subject FROM attachments a JOIN messages e ON e.parent_attachment_id = a.id JOIN attachments a2 ON a2.message_id = e.id JOIN messages e2 ON e2.parent_attachment_id = a2.id WHERE a.filename = 'tika__testMSG_att_msg.msg'")" \

@@ -9,8 +9,7 @@ P="$CORPUS/eml/phishing_pot"
 [ -d "$P" ] || skip_all "phishing corpus not found at $P (set LKA_CORPUS)"
 
 db="$T/p.db"
-run "$INGEST" -q "$db" "$P"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of phishing_pot finishes (exit $rc)"
+ingest_ok "phishing_pot" "$db" "$P"
 run "$ATT" "$db" triage
 is "$rc" 0 "triage finishes"
 sed 's/^/# /' "$T/out"

@@ -6,7 +6,7 @@
 # consistent (lka-verify).  Skipped when the corpus is absent.
 # LKA_PST_MUTANTS (default 600, 60 under valgrind) sets the number of variants, LKA_PST_SEED the seed.
 . "$(dirname "$0")/../e2e/lib.sh"
-[ -d "$CORPUS/pst" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$CORPUS/pst"
 command -v python3 >/dev/null || skip_all "python3 not found"
 
 # under valgrind (LKA_WRAP) every reader is some 30x slower: fewer variants

@@ -10,11 +10,10 @@
 # and the attachments of the e-mails (top level, not inside attached messages).
 # Only allocated items count (recovered = 0), as pffexport exports them.
 . "$(dirname "$0")/../e2e/lib.sh"
-[ -d "$CORPUS/pst" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$CORPUS/pst"
 
 db="$T/pst.db"
-run "$INGEST" -q -j2 "$db" "$CORPUS/pst"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of the PST corpus finishes (exit $rc)"
+ingest_ok "the PST corpus" -j2 "$db" "$CORPUS/pst"
 sed 's/^/# /' "$T/err" | tail -4
 
 fig() { # fig FILE -> "folders emails contacts appts lists att"

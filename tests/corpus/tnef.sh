@@ -6,11 +6,10 @@
 # comes before the damage.  Skipped when the corpus is absent.
 . "$(dirname "$0")/../e2e/lib.sh"
 D="$CORPUS/tnef"
-[ -d "$D" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+need_corpus "$D"
 
 db="$T/tnef.db"
-run "$INGEST" -q "$db" "$D"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of the TNEF corpus finishes (exit $rc)"
+ingest_ok "the TNEF corpus" "$db" "$D"
 is "$(q "$db" "SELECT count(*) FROM source_files WHERE format = 'tnef'")" 17 "17 TNEF streams detected by content"
 
 names() { # names FILE -> attachment names of the stream, in order

@@ -9,8 +9,7 @@ S="$T/ev/summary.txt"
 val() { sed -n "s/^$1=//p" "$S"; }
 set -- "$T/ev/maildir" "$T/ev/mbox" "$T/ev/eml"
 
-run "$INGEST" -q -j 2 "$T/c.db" "$@"
-ok $([ "$rc" -le 1 ]; echo $?) "ingest of generated evidence finishes (exit $rc)"
+ingest_ok "generated evidence" -j 2 "$T/c.db" "$@"
 db="$T/c.db"
 top="parent_attachment_id IS NULL"
 is "$(q "$db" "SELECT count(*) FROM messages WHERE $top")" "$(val messages)" "every delivered message is a row"

@@ -42,6 +42,39 @@ run() { # run TOOL ARGS... : runs through the wrapper, sets $rc, keeps stdout/st
 	rc=0
 	$WRAP "$@" >"$T/out" 2>"$T/err" || rc=$?
 }
+need_corpus() { # need_corpus DIR: skip the whole test when that part of the corpus is absent
+	[ -d "$1" ] || skip_all "corpus not found at $CORPUS (set LKA_CORPUS)"
+}
+ingest_ok() { # ingest_ok WHAT [lka-ingest options] DB SOURCE...: ingest through run; it must finish (exit 0 or 1)
+	_what=$1; shift
+	run "$INGEST" -q "$@"
+	ok $([ "$rc" -le 1 ]; echo $?) "ingest of $_what finishes (exit $rc)"
+}
+mail_with() { # mail_with FROM TO SUBJECT TYPE FILE: a message on stdout carrying FILE (base64) as an attachment of TYPE
+	printf 'From: %s\nTo: %s\nSubject: %s\nMIME-Version: 1.0\n' "$1" "$2" "$3"
+	printf 'Content-Type: multipart/mixed; boundary=BB\n\n--BB\nContent-Type: text/plain\n\nsee attached\n--BB\n'
+	printf 'Content-Type: %s\nContent-Disposition: attachment; filename="%s"\n' "$4" "$(basename "$5")"
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	base64 "$5"
+	printf -- '--BB--\n'
+}
+# Figures of EXPECTED.md for the top-level messages whose ids TOP-SQL selects: their
+# count, how many have attachment parts (parts of embedded messages included: a
+# part with Content-Disposition: attachment or a filename), how many such parts,
+# and the distinct From/To/Cc addresses (lower-cased, with an '@').
+mail_figures() { # mail_figures DB TOP-SQL -> "messages with_att att_parts unique_any"
+	q "$1" "
+	WITH top AS ($2),
+	tree(root, mid) AS (SELECT id, id FROM top
+	             UNION ALL SELECT tree.root, m.id FROM tree JOIN attachments a ON a.message_id = tree.mid
+	             JOIN messages m ON m.parent_attachment_id = a.id),
+	att AS (SELECT tree.root, a.id FROM tree JOIN attachments a ON a.message_id = tree.mid
+	        WHERE a.parent_attachment_id IS NULL AND (a.disposition = 'attachment' OR a.filename IS NOT NULL))
+	SELECT (SELECT count(*) FROM top) || ' ' || (SELECT count(DISTINCT root) FROM att) || ' ' ||
+	       (SELECT count(*) FROM att) || ' ' ||
+	       (SELECT count(DISTINCT lower(r.address)) FROM recipients r JOIN top ON top.id = r.message_id
+	        WHERE r.role IN ('from', 'to', 'cc') AND r.address LIKE '%@%');"
+}
 gen() { # gen DIR [lka-gen options]
 	dir=$1; shift
 	"$GEN" --quiet "$@" "$dir" >/dev/null

@@ -71,6 +71,27 @@ c_fail(void *arg, const lka_itemloc *loc, lka_status sev, lka_errkind kind, cons
 	return true;
 }
 
+/*
+ * src (ASCII, and UTF-8 letters from U+00C0 to U+00FF) as UTF-16LE after a
+ * byte order mark, into out; its length.
+ */
+static size_t
+to_utf16le(char *out, size_t cap, const char *src)
+{
+	size_t k = 2;
+
+	out[0] = (char)0xff;
+	out[1] = (char)0xfe;
+	for (size_t i = 0; src[i] && k + 2 <= cap; i++) {
+		unsigned cp = (unsigned char)src[i];
+		if (cp == 0xc3)
+			cp = 0xc0 | ((unsigned char)src[++i] & 0x3f);
+		out[k++] = (char)cp;
+		out[k++] = 0;
+	}
+	return k;
+}
+
 static void
 col_free(col *c)
 {
@@ -196,16 +217,7 @@ test_vcard(void)
 	{
 		static const char src[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xa9\r\nEMAIL:z@example.org\r\nEND:VCARD\r\n";
 		char u16[256];
-		size_t k = 2;
-		u16[0] = (char)0xff;
-		u16[1] = (char)0xfe;
-		for (size_t i = 0; src[i]; i++) {
-			unsigned cp = (unsigned char)src[i];
-			if (cp == 0xc3)
-				cp = 0xc0 | ((unsigned char)src[++i] & 0x3f);
-			u16[k++] = (char)cp;
-			u16[k++] = 0;
-		}
+		size_t k = to_utf16le(u16, sizeof u16, src);
 		ok(lka_vcard_detect((const unsigned char *)u16, k), "UTF-16 vCard detected");
 		run(lka_vcard_read, u16, k, &c);
 		ok(c.n == 1 && !strcmp(c.c[0]->full_name, "Zoé") && c.c[0]->n_emails == 1 &&
@@ -342,17 +354,7 @@ test_csv(void)
 		/* UTF-16LE with a BOM */
 		static const char src[] = "Name,E-mail Address\r\nZo\xc3\xa9,zoe@example.org\r\n";
 		char u16[256];
-		size_t k = 2;
-		u16[0] = (char)0xff;
-		u16[1] = (char)0xfe;
-		for (size_t i = 0; src[i]; i++) {
-			unsigned cp = (unsigned char)src[i];
-			if (cp == 0xc3) {
-				cp = 0xc0 | ((unsigned char)src[++i] & 0x3f);
-			}
-			u16[k++] = (char)cp;
-			u16[k++] = 0;
-		}
+		size_t k = to_utf16le(u16, sizeof u16, src);
 		check_csv("UTF-16LE", u16, k, 1, "zoe@example.org", "Zoé");
 	}
 	check_csv("Shift_JIS", "\x96\xbc\x91\x4f,\x83\x81\x81\x5b\x83\x8b\x83\x41\x83\x68\x83\x8c\x83\x58\n"

@@ -14,35 +14,7 @@
 #include "casedb.h"
 #include "leakaudit/people.h"
 #include "tap.h"
-
-static long long
-q_int(lka_case *k, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(k->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else
-		diag("%s: %s", sql, sqlite3_errmsg(k->db));
-	sqlite3_finalize(s);
-	return v;
-}
-
-static const char *
-q_text(lka_case *k, char *out, size_t cap, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(k->db, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
-	else if (s == NULL)
-		diag("%s: %s", sql, sqlite3_errmsg(k->db));
-	sqlite3_finalize(s);
-	return out;
-}
+#include "case-query.h"
 
 /* Everything the rebuild wrote, as text. */
 static char *

@@ -92,6 +92,51 @@ sample_contact(void)
 	return c;
 }
 
+/*
+ * How many truncations of the frame in b decode when their length field is
+ * patched so that each claims to be complete (none should).
+ */
+static int
+truncations_decoded(const lka_buf *b)
+{
+	lka_frame f;
+	int bad = 0;
+
+	for (size_t cut = 13; cut < b->len; cut++) {
+		unsigned char *p = malloc(cut);
+		memcpy(p, b->data, cut);
+		/* patch the length so the frame claims to be complete */
+		size_t len = cut - 4;
+		p[0] = (unsigned char)len;
+		p[1] = (unsigned char)(len >> 8);
+		p[2] = (unsigned char)(len >> 16);
+		p[3] = (unsigned char)(len >> 24);
+		if (lka_wire_get_frame(&f, p, cut)) {
+			lka_frame_clear(&f);
+			bad++;
+		}
+		free(p);
+	}
+	return bad;
+}
+
+/* Decode the frame in b with single bits flipped after its length (b is
+ * restored); a crash is the failure. */
+static void
+flip_bits(lka_buf *b)
+{
+	lka_frame f;
+
+	for (size_t i = 4; i < b->len; i++) {
+		for (int bit = 0; bit < 8; bit += 3) {
+			b->data[i] ^= (unsigned char)(1u << bit);
+			if (lka_wire_get_frame(&f, b->data, b->len))
+				lka_frame_clear(&f);
+			b->data[i] ^= (unsigned char)(1u << bit);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -106,7 +151,7 @@ main(void)
 	lka_frame f;
 	lka_wire_task wt;
 	size_t off = 0, fl;
-	int frames = 0, bad = 0;
+	int frames = 0;
 
 	lka_buf_init(&b, 0);
 	ok(lka_wire_put_task(&b, 42, &task), "encode task");
@@ -215,57 +260,13 @@ main(void)
 	 * never a crash; every single-byte corruption is survived. */
 	lka_buf_reset(&b);
 	lka_wire_put_message(&b, 1, &loc, 0, m);
-	for (size_t cut = 13; cut < b.len; cut++) {
-		unsigned char *p = malloc(cut);
-		memcpy(p, b.data, cut);
-		/* patch the length so the frame claims to be complete */
-		size_t len = cut - 4;
-		p[0] = (unsigned char)len;
-		p[1] = (unsigned char)(len >> 8);
-		p[2] = (unsigned char)(len >> 16);
-		p[3] = (unsigned char)(len >> 24);
-		if (lka_wire_get_frame(&f, p, cut)) {
-			lka_frame_clear(&f);
-			bad++;
-		}
-		free(p);
-	}
-	is_int(bad, 0, "no truncated message frame decodes");
-	for (size_t i = 4; i < b.len; i++) {
-		for (int bit = 0; bit < 8; bit += 3) {
-			b.data[i] ^= (unsigned char)(1u << bit);
-			if (lka_wire_get_frame(&f, b.data, b.len))
-				lka_frame_clear(&f);
-			b.data[i] ^= (unsigned char)(1u << bit);
-		}
-	}
+	is_int(truncations_decoded(&b), 0, "no truncated message frame decodes");
+	flip_bits(&b);
 	ok(1, "bit flips survived");
 	lka_buf_reset(&b);
 	lka_wire_put_contact(&b, 1, &loc, 0, ct);
-	bad = 0;
-	for (size_t cut = 13; cut < b.len; cut++) {
-		unsigned char *p = malloc(cut);
-		memcpy(p, b.data, cut);
-		size_t len = cut - 4;
-		p[0] = (unsigned char)len;
-		p[1] = (unsigned char)(len >> 8);
-		p[2] = (unsigned char)(len >> 16);
-		p[3] = (unsigned char)(len >> 24);
-		if (lka_wire_get_frame(&f, p, cut)) {
-			lka_frame_clear(&f);
-			bad++;
-		}
-		free(p);
-	}
-	is_int(bad, 0, "no truncated contact frame decodes");
-	for (size_t i = 4; i < b.len; i++) {
-		for (int bit = 0; bit < 8; bit += 3) {
-			b.data[i] ^= (unsigned char)(1u << bit);
-			if (lka_wire_get_frame(&f, b.data, b.len))
-				lka_frame_clear(&f);
-			b.data[i] ^= (unsigned char)(1u << bit);
-		}
-	}
+	is_int(truncations_decoded(&b), 0, "no truncated contact frame decodes");
+	flip_bits(&b);
 	ok(1, "contact bit flips survived");
 	lka_contact_free(ct);
 	{
