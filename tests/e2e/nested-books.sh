@@ -1,10 +1,11 @@
 #!/bin/sh
 # End to end: address books inside containers.  A zip given as a source
 # holding a vCard and an LDIF file; a message with a zip attachment holding
-# a contacts CSV; a message embedding a message that carries a vCard.  Every
-# entry must land in contacts tied to its archive folder, or to its message
-# and the attachments row of the member or nested attachment, and the
-# people must be listed by lka-notify with exposure address_book.
+# a contacts CSV; a message embedding a message that carries a vCard; a
+# winmail.dat carrying a vCard.  Every entry must land in contacts tied to
+# its archive folder, or to its message and the attachments row of the
+# member or nested attachment, and the people must be listed by lka-notify
+# with exposure address_book.
 . "$(dirname "$0")/lib.sh"
 NOTIFY="$LKA_BUILD/tools/lka-notify"
 command -v python3 >/dev/null || skip_all "python3 is needed to build the fixtures"
@@ -54,6 +55,25 @@ open(t + "/mail/embedded.eml", "w", newline="\n").write(
     "--I\nContent-Type: text/vcard; name=frank.vcf\n"
     "Content-Disposition: attachment; filename=frank.vcf\nContent-Transfer-Encoding: base64\n\n"
     + vb + "--I--\n\n--O--\n")
+# A winmail.dat (MS-OXTNEF: signature, key, attributes with checksums) whose
+# one attachment is a vCard.
+import struct
+def attr(level, aid, data):
+    return struct.pack("<BII", level, aid, len(data)) + data + struct.pack("<H", sum(data) & 0xffff)
+tn = struct.pack("<IH", 0x223E9F78, 0x0101)
+tn += attr(1, 0x00089006, struct.pack("<I", 0x00010000))  # attTnefVersion
+tn += attr(1, 0x00078008, b"IPM.Note\0")                 # attMessageClass
+tn += attr(2, 0x00069002, b"\0" * 14)                    # attAttachRenddata
+tn += attr(2, 0x00018010, b"grace.vcf\0")                # attAttachTitle
+tn += attr(2, 0x0006800F, card("Grace Tnef", "grace.tnef@partner.example").encode())  # attAttachData
+open(t + "/mail/tnef.eml", "w", newline="\n").write(
+    "From: Mallory <mallory@evil.example>\nTo: victim@mairie-exemple.fr\n"
+    "Subject: winmail\nMessage-ID: <tnef@test>\nDate: Mon, 2 Mar 2026 12:00:00 +0000\n"
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+    "--B\nContent-Type: text/plain\n\nsee attached\n"
+    "--B\nContent-Type: application/ms-tnef; name=winmail.dat\n"
+    "Content-Disposition: attachment; filename=winmail.dat\nContent-Transfer-Encoding: base64\n\n"
+    + base64.encodebytes(tn).decode() + "--B--\n")
 PY
 ok $? "fixtures built"
 
@@ -82,6 +102,12 @@ is "$(q "$T/c.db" "SELECT c.full_name || ':' || a.filename || ':' || m.message_i
 	(m.parent_attachment_id IS NOT NULL) FROM contacts c JOIN attachments a ON a.id = c.attachment_id
 	JOIN messages m ON m.id = c.message_id WHERE c.full_name = 'Frank Embedded'")" \
 	"Frank Embedded:frank.vcf:inner@test:1" "embedded message: vCard entry tied to the inner message and its attachment"
+# 4. A winmail.dat: the vCard among its attachments, a member of the TNEF row.
+is "$(q "$T/c.db" "SELECT c.full_name || ':' || a.filename || ':' || p.filename || ':' || p.container || ':' ||
+	m.message_id FROM contacts c JOIN attachments a ON a.id = c.attachment_id
+	JOIN attachments p ON p.id = a.parent_attachment_id JOIN messages m ON m.id = c.message_id
+	WHERE c.full_name = 'Grace Tnef'")" \
+	"Grace Tnef:grace.vcf:winmail.dat:tnef:tnef@test" "TNEF attachment: vCard entry tied to the TNEF member row"
 is "$(q "$T/c.db" "SELECT count(*) FROM contacts c LEFT JOIN attachments a ON a.id = c.attachment_id
 	WHERE c.message_id IS NOT NULL AND (c.attachment_id IS NULL OR a.message_id IS NOT c.message_id)")" 0 \
 	"every attached entry names its message and attachment"
@@ -99,7 +125,8 @@ for l in open(sys.argv[1], encoding="utf-8"):
     if "address_book" in (p.get("exposure") or ""):
         print(p.get("contact") or p.get("key"))
 PY
-for who in alice.zipvcard bob.zipvcard carol.zipldif dave.zipcsv erin.zipcsv frank.embedded; do
+for who in alice.zipvcard bob.zipvcard carol.zipldif dave.zipcsv erin.zipcsv frank.embedded \
+	grace.tnef; do
 	grep -q "^$who@partner.example$" "$T/people"; ok $? "lka-notify lists $who with exposure address_book"
 done
 
