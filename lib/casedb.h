@@ -159,8 +159,10 @@ lka_status lka_case__message_write(lka_case *kase, const lka_msgorigin *o, const
  * e-mails, phones (E.164 added where possible), postal addresses, list
  * members and diagnostics, in one SAVEPOINT.  o->loc locates the entry.
  * att_position >= 0: the entry comes from that top-level attachment of the
- * message at o->loc.ordinal in the file (written before): message_id,
- * attachment_id and the folder are the message's; o->loc.offset/length are
+ * message at o->loc.ordinal in the file (written before), or from the row
+ * c->att_path leads to below it (member "c<N>", attachment of the embedded
+ * message "e<N>"): attachment_id is that row, message_id the message it
+ * belongs to, the folder the top-level message's; o->loc.offset/length are
  * then inside the attachment.
  */
 lka_status lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, int64_t att_position,

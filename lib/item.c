@@ -184,6 +184,7 @@ lka_contact_free(lka_contact *c)
 	free(c->note);
 	free(c->uid);
 	free(c->url);
+	free(c->att_path);
 	for (size_t i = 0; i < c->n_emails; i++)
 		lka_contact_email_clear(&c->emails[i]);
 	free(c->emails);

@@ -175,6 +175,12 @@ typedef struct lka_contact {
 	lka_contact_postal *postals; size_t n_postals;
 	lka_contact_email *members; size_t n_members; /* list members (name + address) */
 	lka_diags diags;
+	/* An entry of an address book attached to a message (sink.h, folder_id < 0)
+	 * that sits below the top-level attachment: the steps down from it, each
+	 * "c<N>" (member N of a container: archive, TNEF, .msg) or "e<N>"
+	 * (attachment N of the message embedded in it), '/'-separated, as
+	 * "c0/e2".  NULL when the book is the top-level attachment itself. */
+	char *att_path;
 } lka_contact;
 
 void lka_contact_free(lka_contact *c); /* everything it owns, and c; NULL ok */

@@ -241,9 +241,17 @@ item_too_big(run *r, const lka_itemloc *loc, uint64_t n)
 /* ------------------------------------------ address books in attachments */
 
 #define ATT_BOOKS_MAX 16
+#define ATT_BOOKS_DEPTH 8 /* steps below a top-level attachment looked into */
 
+/*
+ * An address book found in a message's attachments: the top-level
+ * attachment pos, and below it path (lka_contact.att_path: "c<N>" member N
+ * of a container, "e<N>" attachment N of the embedded message), "" for the
+ * attachment itself.
+ */
 typedef struct att_book {
 	size_t pos;
+	char path[96];
 	lka_format fmt;
 	char *data;
 	size_t n;
@@ -253,6 +261,7 @@ typedef struct att_run {
 	run *r;
 	const lka_itemloc *msg_loc;
 	int64_t folder; /* -(position + 1) */
+	const char *path;
 	size_t emitted;
 	bool failed;
 } att_run;
@@ -275,6 +284,12 @@ att_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
 		lka_contact_free(c);
 		return false;
 	}
+	if (a->path[0] && !c->att_path && !(c->att_path = lka__strdup(a->path))) {
+		lka_contact_free(c);
+		emit_diag(r, a->msg_loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+		r->stop = true;
+		return false;
+	}
 	if (c->diags.n)
 		r->warned = true;
 	a->emitted++;
@@ -286,41 +301,83 @@ static bool
 att_fail(void *arg, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *msg)
 {
 	att_run *a = arg;
-	char where[64];
+	char where[160];
 
 	(void)loc;
-	snprintf(where, sizeof where, "attachment %lld", (long long)(-a->folder));
+	snprintf(where, sizeof where, "attachment %lld%s%s", (long long)(-a->folder),
+		 a->path[0] ? " " : "", a->path);
 	a->failed = true;
 	emit_diag(a->r, a->msg_loc, sev == LKA_FATAL ? LKA_FAILED : LKA_WARN, kind, where,
 		  "address book: %s", msg);
 	return !a->r->stop;
 }
 
-/* Copy the top-level attachments of m that are address books (read after m is sent). */
+/* Is a an address book?  Its format, or LKA_FMT_UNKNOWN. */
+static lka_format
+att_book_format(const lka_att *a)
+{
+	lka_format f;
+
+	if (!a->data || !a->data_len ||
+	    (a->declared_type && (!strncmp(a->declared_type, "message/", 8) ||
+				  !strncmp(a->declared_type, "multipart/", 10))))
+		return LKA_FMT_UNKNOWN; /* delivery reports and the like are not address books */
+	f = lka_detect_format(a->data, a->data_len < 65536 ? a->data_len : 65536, a->filename);
+	if (f != LKA_FMT_VCARD && f != LKA_FMT_LDIF && f != LKA_FMT_CSVBOOK)
+		return LKA_FMT_UNKNOWN;
+	return f;
+}
+
+/* Copy a (below top-level attachment pos, at path) and what it holds, if address books. */
+static void
+find_books_in(const lka_att *a, size_t pos, const char *path, unsigned depth, att_book *out,
+	      size_t *k)
+{
+	lka_format f = att_book_format(a);
+	char sub[sizeof out->path];
+	const lka_msg *em = a->embedded;
+
+	if (f != LKA_FMT_UNKNOWN && *k < ATT_BOOKS_MAX) {
+		att_book *b = &out[*k];
+
+		b->data = malloc(a->data_len);
+		if (b->data) {
+			memcpy(b->data, a->data, a->data_len);
+			b->n = a->data_len;
+			b->pos = pos;
+			b->fmt = f;
+			snprintf(b->path, sizeof b->path, "%s", path);
+			(*k)++;
+		}
+	}
+	if (depth >= ATT_BOOKS_DEPTH)
+		return;
+	for (size_t i = 0; i < a->n_children && *k < ATT_BOOKS_MAX; i++) {
+		int w = snprintf(sub, sizeof sub, "%s%sc%zu", path, *path ? "/" : "", i);
+
+		if (w > 0 && (size_t)w < sizeof sub)
+			find_books_in(&a->children[i], pos, sub, depth + 1, out, k);
+	}
+	for (size_t i = 0; em && i < em->n_atts && *k < ATT_BOOKS_MAX; i++) {
+		int w = snprintf(sub, sizeof sub, "%s%se%zu", path, *path ? "/" : "", i);
+
+		if (w > 0 && (size_t)w < sizeof sub)
+			find_books_in(&em->atts[i], pos, sub, depth + 1, out, k);
+	}
+}
+
+/*
+ * Copy the address books among m's attachments (read after m is sent): the
+ * top-level ones, members of attached containers (archives, TNEF, .msg)
+ * and attachments of embedded messages, at any of those levels.
+ */
 static size_t
 find_att_books(const lka_msg *m, att_book *out)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < m->n_atts && k < ATT_BOOKS_MAX; i++) {
-		const lka_att *a = &m->atts[i];
-		lka_format f;
-		if (!a->data || !a->data_len ||
-		    (a->declared_type && (!strncmp(a->declared_type, "message/", 8) ||
-					  !strncmp(a->declared_type, "multipart/", 10))))
-			continue; /* delivery reports and the like are not address books */
-		f = lka_detect_format(a->data, a->data_len < 65536 ? a->data_len : 65536, a->filename);
-		if (f != LKA_FMT_VCARD && f != LKA_FMT_LDIF && f != LKA_FMT_CSVBOOK)
-			continue;
-		out[k].data = malloc(a->data_len);
-		if (!out[k].data)
-			continue;
-		memcpy(out[k].data, a->data, a->data_len);
-		out[k].n = a->data_len;
-		out[k].pos = i;
-		out[k].fmt = f;
-		k++;
-	}
+	for (size_t i = 0; i < m->n_atts && k < ATT_BOOKS_MAX; i++)
+		find_books_in(&m->atts[i], i, "", 0, out, &k);
 	return k;
 }
 
@@ -329,7 +386,7 @@ static void
 read_att_books(run *r, const lka_itemloc *loc, att_book *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		att_run a = { r, loc, -(int64_t)b[i].pos - 1, 0, false };
+		att_run a = { r, loc, -(int64_t)b[i].pos - 1, b[i].path, 0, false };
 		lka_book_cb cb = { &a, att_begin, att_emit, att_fail };
 
 		if (!r->stop) {
@@ -532,7 +589,13 @@ emit_outlook(run *r, const lka_itemloc *loc, int64_t folder, bool is_msg, const 
 	}
 	if (st == LKA_WARN)
 		r->warned = true;
-	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+	{
+		att_book books[ATT_BOOKS_MAX];
+		size_t nb = find_att_books(m, books);
+
+		sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+		read_att_books(r, loc, books, nb);
+	}
 }
 
 /* A TNEF stream (winmail.dat) or an Outlook .msg given as evidence: one message. */
@@ -900,7 +963,8 @@ read_book(run *r, int fd, uint64_t size)
 
 /*
  * An archive given as a source, read as a stream: members are dispatched by
- * content to the readers above, in memory; directories become folders.
+ * content to the readers above (mail and address books), in memory;
+ * directories become folders.
  * Members that need random access (a PST) get a private temporary copy
  * under a name we chose, removed at once.  Ordinals count the items found,
  * in archive order (stable across runs of the same file).
@@ -1072,8 +1136,10 @@ sub_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact 
 	sub_sink *ss = (sub_sink *)s;
 	lka_itemloc l = sub_loc(ss, loc);
 
-	return sub_status(ss, ss->outer->sink->ops->contact(ss->outer->sink, &l,
-							   sub_folder_id(ss, folder_id), c));
+	/* folder_id < 0 names an attachment of the message at l, not a folder */
+	return sub_status(ss, ss->outer->sink->ops->contact(
+				      ss->outer->sink, &l,
+				      folder_id < 0 ? folder_id : sub_folder_id(ss, folder_id), c));
 }
 
 static lka_status
@@ -1214,6 +1280,112 @@ arc_mbox(arc_run *ar, const lka_arc_entry *e, int64_t folder)
 	(void)any;
 }
 
+/*
+ * An address book member: its entries are items of the archive, entry k of
+ * the book taking ordinal base + k (the book readers number entries from 0
+ * in file order, so a second run gives them the same ordinals).
+ */
+typedef struct arc_book {
+	arc_run *ar;
+	const lka_arc_entry *e;
+	const char *path;
+	int64_t folder;
+	uint64_t base;
+	uint64_t top; /* one past the highest ordinal seen */
+} arc_book;
+
+static lka_itemloc
+ab_loc(arc_book *b, const lka_itemloc *loc)
+{
+	lka_itemloc l = { b->base + loc->ordinal, loc->offset, loc->length };
+
+	if (l.ordinal + 1 > b->top)
+		b->top = l.ordinal + 1;
+	return l;
+}
+
+static bool
+ab_begin(void *arg, const lka_itemloc *loc)
+{
+	arc_book *b = arg;
+	run *r = b->ar->r;
+	lka_itemloc l = ab_loc(b, loc);
+
+	if (l.ordinal >= r->task->skip)
+		begin(r, &l);
+	return !r->stop;
+}
+
+static bool
+ab_emit(void *arg, const lka_itemloc *loc, lka_contact *c)
+{
+	arc_book *b = arg;
+	run *r = b->ar->r;
+	lka_itemloc l = ab_loc(b, loc);
+
+	if (l.ordinal < r->task->skip || r->stop) {
+		lka_contact_free(c);
+		return !r->stop;
+	}
+	if (loc->offset >= 0 && loc->length >= 0 && (uint64_t)loc->offset <= b->e->len &&
+	    (uint64_t)loc->length <= b->e->len - (uint64_t)loc->offset)
+		fault_hook(r->rc, (const char *)b->e->data + loc->offset, (size_t)loc->length);
+	if (c->diags.n)
+		r->warned = true;
+	sink_status(r, r->sink->ops->contact(r->sink, &l, b->folder, c));
+	return !r->stop;
+}
+
+static bool
+ab_fail(void *arg, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *msg)
+{
+	arc_book *b = arg;
+	run *r = b->ar->r;
+
+	if (!loc) {
+		/* the member itself: said once, on the run that reaches it */
+		if (r->task->skip <= b->base)
+			emit_diag(r, NULL, LKA_WARN, kind, b->path, "address book %s: %s", b->path,
+				  msg);
+	} else {
+		lka_itemloc l = ab_loc(b, loc);
+
+		if (l.ordinal >= r->task->skip)
+			emit_diag(r, &l, sev == LKA_FATAL ? LKA_FAILED : sev, kind, b->path, "%s",
+				  msg);
+	}
+	return !r->stop;
+}
+
+static void
+arc_book_read(arc_run *ar, const lka_arc_entry *e, lka_format fmt, const char *path,
+	      int64_t folder)
+{
+	run *r = ar->r;
+	arc_book b = { ar, e, path, folder, ar->item, ar->item };
+	lka_book_cb cb = { &b, ab_begin, ab_emit, ab_fail };
+
+	if (e->truncated) {
+		lka_itemloc loc = { ar->item++, -1, (int64_t)e->size };
+
+		if (loc.ordinal >= r->task->skip) {
+			begin(r, &loc);
+			emit_diag(r, &loc, LKA_FAILED, LKA_E_LIMIT, path,
+				  "address book %s of %llu bytes is over the limit of %llu bytes",
+				  path, (unsigned long long)e->size,
+				  (unsigned long long)r->rc->limits.message_bytes);
+		}
+		return;
+	}
+	if (fmt == LKA_FMT_VCARD)
+		lka_vcard_read((const char *)e->data, e->len, &cb);
+	else if (fmt == LKA_FMT_LDIF)
+		lka_ldif_read((const char *)e->data, e->len, &cb);
+	else
+		lka_csvbook_read((const char *)e->data, e->len, &cb);
+	ar->item = b.top;
+}
+
 static void
 arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsigned depth)
 {
@@ -1316,6 +1488,11 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 	if (e->encrypted && e->size == 0) {
 		emit_diag(r, NULL, LKA_WARN, LKA_E_UNSUPPORTED, path,
 			  "member %s is encrypted: not read (no password)", path);
+		goto out;
+	}
+	if (fmt == LKA_FMT_VCARD || fmt == LKA_FMT_LDIF || fmt == LKA_FMT_CSVBOOK) {
+		/* an address book: its entries are contacts in the member's folder */
+		arc_book_read(ar, e, fmt, path, arc_folder(ar, path, dlen, NULL));
 		goto out;
 	}
 	if (fmt != LKA_FMT_EML && fmt != LKA_FMT_EMLX && fmt != LKA_FMT_MBOX) {

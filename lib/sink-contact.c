@@ -5,6 +5,8 @@
  * all of it or nothing.  Statements live in kase->cstmt[] (freed by
  * lka_case_free), prepared once and bound, never formatted.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +24,8 @@ enum {
 	C_MEMBER,
 	C_MSG_OF_ITEM,
 	C_ATT_OF_MSG,
+	C_ATT_CHILD,
+	C_MSG_OF_ATT,
 	C__COUNT
 };
 
@@ -49,6 +53,9 @@ static const char *const csql[C__COUNT] = {
 			   "AND parent_attachment_id IS NULL ORDER BY id DESC LIMIT 1",
 	[C_ATT_OF_MSG] = "SELECT id FROM attachments WHERE message_id = ?1 "
 			 "AND parent_attachment_id IS NULL AND position = ?2",
+	[C_ATT_CHILD] = "SELECT id FROM attachments WHERE parent_attachment_id = ?1 AND position = ?2",
+	[C_MSG_OF_ATT] = "SELECT id FROM messages WHERE parent_attachment_id = ?1 "
+			 "ORDER BY id LIMIT 1",
 	[C_MEMBER] = "INSERT INTO contact_list_members (contact_id, position, name, address, raw) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -145,13 +152,42 @@ write_email(cw *w, int id, int64_t contact_id, size_t pos, const lka_contact_ema
 	return crun(w, s, "insert a list member");
 }
 
-/* The message and attachment rows an attached address book belongs to. */
+/* One id from statement id bound to (a, b), 0 when there is no row. */
 static lka_status
-attachment_of(cw *w, const lka_msgorigin *o, int64_t pos, int64_t *msg, int64_t *att,
-	      int64_t *folder)
+lookup(cw *w, int id, int64_t a, int64_t b, bool with_b, int64_t *out, const char *what)
+{
+	sqlite3_stmt *s = cstmt(w, id);
+	int rc;
+
+	*out = 0;
+	if (!s)
+		return LKA_FATAL;
+	sqlite3_bind_int64(s, 1, a);
+	if (with_b)
+		sqlite3_bind_int64(s, 2, b);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return lka_case__dberr(w->kase, w->err, what);
+	return LKA_OK;
+}
+
+/*
+ * The message and attachment rows an attached address book belongs to: the
+ * top-level attachment pos of the message at o->loc.ordinal, then down
+ * path (lka_contact.att_path: "c<N>" member N, "e<N>" attachment N of the
+ * embedded message).  The message is the one whose attachment row it is.
+ * A step that finds no row leaves the entry tied to the last row found.
+ */
+static lka_status
+attachment_of(cw *w, const lka_msgorigin *o, int64_t pos, const char *path, int64_t *msg,
+	      int64_t *att, int64_t *folder)
 {
 	sqlite3_stmt *s = cstmt(w, C_MSG_OF_ITEM);
 	int rc;
+	lka_status st;
 
 	if (!s)
 		return LKA_FATAL;
@@ -167,16 +203,37 @@ attachment_of(cw *w, const lka_msgorigin *o, int64_t pos, int64_t *msg, int64_t 
 		return lka_case__dberr(w->kase, w->err, "find the message of an attached address book");
 	if (!*msg)
 		return LKA_OK;
-	if (!(s = cstmt(w, C_ATT_OF_MSG)))
-		return LKA_FATAL;
-	sqlite3_bind_int64(s, 1, *msg);
-	sqlite3_bind_int64(s, 2, pos);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*att = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return lka_case__dberr(w->kase, w->err, "find an attached address book");
+	if ((st = lookup(w, C_ATT_OF_MSG, *msg, pos, true, att, "find an attached address book")) !=
+	    LKA_OK)
+		return st;
+	while (path && *path && *att) {
+		char kind = *path++;
+		int64_t n = 0, next = 0, emb = 0;
+
+		while (*path >= '0' && *path <= '9' && n < INT64_MAX / 10)
+			n = n * 10 + (*path++ - '0');
+		if (*path == '/')
+			path++;
+		if (kind == 'c') {
+			st = lookup(w, C_ATT_CHILD, *att, n, true, &next,
+				    "find an address book in a container");
+		} else if (kind == 'e') {
+			st = lookup(w, C_MSG_OF_ATT, *att, 0, false, &emb,
+				    "find the message embedded in an attachment");
+			if (st == LKA_OK && emb)
+				st = lookup(w, C_ATT_OF_MSG, emb, n, true, &next,
+					    "find an address book attached to an embedded message");
+		} else {
+			break;
+		}
+		if (st != LKA_OK)
+			return st;
+		if (!next)
+			break;
+		*att = next;
+		if (emb)
+			*msg = emb;
+	}
 	return LKA_OK;
 }
 
@@ -188,7 +245,8 @@ write_contact(cw *w, const lka_msgorigin *o, int64_t att_pos, const lka_contact 
 	int64_t id, msg = 0, att = 0, folder = o->folder_id;
 	lka_status st;
 
-	if (att_pos >= 0 && (st = attachment_of(w, o, att_pos, &msg, &att, &folder)) != LKA_OK)
+	if (att_pos >= 0 &&
+	    (st = attachment_of(w, o, att_pos, c->att_path, &msg, &att, &folder)) != LKA_OK)
 		return st;
 	if (!(s = cstmt(w, C_CONTACT)))
 		return LKA_FATAL;
@@ -289,9 +347,10 @@ lka_case__contact_write(lka_case *kase, const lka_msgorigin *o, int64_t att_posi
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
 				  "the case is open read-only");
 	if (att_position >= 0)
-		snprintf(where, sizeof where, "%s: item %llu, attachment %lld",
+		snprintf(where, sizeof where, "%s: item %llu, attachment %lld%s%s",
 			 o->file_display ? o->file_display : "?", (unsigned long long)o->loc.ordinal,
-			 (long long)att_position + 1);
+			 (long long)att_position + 1, c->att_path ? " " : "",
+			 c->att_path ? c->att_path : "");
 	else if (o->loc.offset >= 0)
 		snprintf(where, sizeof where, "%s: entry %llu, offset %lld",
 			 o->file_display ? o->file_display : "?", (unsigned long long)o->loc.ordinal,

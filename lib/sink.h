@@ -27,7 +27,11 @@ typedef struct lka_sink_ops {
 	 * PST contact folders): like message(), ownership of c passes to the sink.
 	 * folder_id < 0: the entry comes from an address book attached to the
 	 * message just emitted at the same loc.ordinal, top-level attachment
-	 * number -folder_id - 1 (loc.offset/length are then inside it). */
+	 * number -folder_id - 1 (loc.offset/length are then inside it); when
+	 * the book sits deeper (a member of that attachment if a container, an
+	 * attachment of the message embedded in it ...), c->att_path gives the
+	 * steps down from it (item.h), and the sink ties the entry to that row
+	 * and to the message whose attachment it is. */
 	lka_status (*contact)(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c);
 	/* Damage not attached to a message: an item that could not be read at
 	 * all (loc set), or a problem with the file itself (loc NULL). */

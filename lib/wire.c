@@ -172,7 +172,8 @@ put_contact(lka_buf *b, const lka_contact *c)
 		  put_str(b, c->middle_name) && put_str(b, c->nickname) && put_str(b, c->prefix) &&
 		  put_str(b, c->suffix) && put_str(b, c->organization) &&
 		  put_str(b, c->department) && put_str(b, c->title) && put_str(b, c->birthday) &&
-		  put_str(b, c->note) && put_str(b, c->uid) && put_str(b, c->url);
+		  put_str(b, c->note) && put_str(b, c->uid) && put_str(b, c->url) &&
+		  put_str(b, c->att_path);
 	ok = ok && put_u32(b, (uint32_t)c->n_emails);
 	for (size_t i = 0; ok && i < c->n_emails; i++)
 		ok = put_cemail(b, &c->emails[i]);
@@ -541,6 +542,7 @@ get_contact(rd *r)
 	c->note = get_str(r);
 	c->uid = get_str(r);
 	c->url = get_str(r);
+	c->att_path = get_str(r);
 	c->emails = get_array(r, 20, sizeof *c->emails, &n);
 	for (size_t i = 0; c->emails && i < n && !r->bad; i++) {
 		c->n_emails = i + 1;

@@ -68,6 +68,7 @@ sample_contact(void)
 	c->given_name = strdup("Zoé");
 	c->family_name = strdup("Ménard");
 	c->organization = strdup("Mairie");
+	c->att_path = strdup("c2/e0");
 	c->birthday = strdup("1980-02-29");
 	c->n_emails = 2;
 	c->emails = calloc(2, sizeof *c->emails);
@@ -216,6 +217,7 @@ main(void)
 			const lka_contact *d = f.contact;
 			is_str(d->full_name, "Zoé Ménard", "contact name survives");
 			is_str(d->birthday, "1980-02-29", "contact birthday");
+			is_str(d->att_path, "c2/e0", "contact attachment path survives");
 			ok(d->is_list, "contact is_list");
 			is_int(d->n_emails, 2, "contact e-mails");
 			is_str(d->emails[0].address, "zoe@mairie.fr", "contact address");
