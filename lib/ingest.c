@@ -772,21 +772,26 @@ ps_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *d)
 	return ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, d));
 }
 
+/* Send an encoded item, or, when it did not fit in a frame (or no memory),
+ * a diagnostic saying so in its place. */
+static lka_status
+ps_item(pipe_sink *p, bool encoded, const lka_itemloc *loc, const char *too_large)
+{
+	lka_diag d = { LKA_FAILED, LKA_E_LIMIT, NULL, (char *)(uintptr_t)too_large };
+
+	if (encoded)
+		return ps_flush(p, true);
+	lka_buf_reset(&p->out);
+	return ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, &d));
+}
+
 static lka_status
 ps_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
 {
 	pipe_sink *p = (pipe_sink *)s;
-	lka_status st;
+	lka_status st = ps_item(p, lka_wire_put_message(&p->out, p->task_id, loc, folder_id, m), loc,
+				"message too large to transfer from the reader");
 
-	if (lka_wire_put_message(&p->out, p->task_id, loc, folder_id, m)) {
-		st = ps_flush(p, true);
-	} else {
-		/* Too big for one frame (or no memory): say so instead. */
-		lka_diag d = { LKA_FAILED, LKA_E_LIMIT, NULL,
-			       (char *)(uintptr_t)"message too large to transfer from the reader" };
-		lka_buf_reset(&p->out);
-		st = ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, &d));
-	}
 	lka_msg_free(m);
 	return st;
 }
@@ -795,16 +800,9 @@ static lka_status
 ps_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
 {
 	pipe_sink *p = (pipe_sink *)s;
-	lka_status st;
+	lka_status st = ps_item(p, lka_wire_put_contact(&p->out, p->task_id, loc, folder_id, c), loc,
+				"contact too large to transfer from the reader");
 
-	if (lka_wire_put_contact(&p->out, p->task_id, loc, folder_id, c)) {
-		st = ps_flush(p, true);
-	} else {
-		lka_diag d = { LKA_FAILED, LKA_E_LIMIT, NULL,
-			       (char *)(uintptr_t)"contact too large to transfer from the reader" };
-		lka_buf_reset(&p->out);
-		st = ps_flush(p, lka_wire_put_diag(&p->out, p->task_id, loc, &d));
-	}
 	lka_contact_free(c);
 	return st;
 }
