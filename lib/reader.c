@@ -403,6 +403,17 @@ read_att_books(run *r, const lka_itemloc *loc, att_book *b, size_t n)
 	}
 }
 
+/* Emit a parsed message, then the address books attached to it (at any depth). */
+static void
+emit_message(run *r, const lka_itemloc *loc, int64_t folder, lka_msg *m)
+{
+	att_book books[ATT_BOOKS_MAX];
+	size_t nb = find_att_books(m, books); /* before the sink takes m */
+
+	sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
+	read_att_books(r, loc, books, nb);
+}
+
 /*
  * Parse one message and emit it into folder (a reader folder id, 0 for the
  * task's folder).  raw: the item's bytes as stored (what the fault hook looks
@@ -439,13 +450,7 @@ parse_item_in(run *r, const lka_itemloc *loc, int64_t folder, const char *raw, s
 	}
 	if (m->diags.n)
 		r->warned = true;
-	{
-		att_book books[ATT_BOOKS_MAX];
-		size_t nb = find_att_books(m, books);
-
-		sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
-		read_att_books(r, loc, books, nb);
-	}
+	emit_message(r, loc, folder, m);
 }
 
 static void
@@ -589,13 +594,7 @@ emit_outlook(run *r, const lka_itemloc *loc, int64_t folder, bool is_msg, const 
 	}
 	if (st == LKA_WARN)
 		r->warned = true;
-	{
-		att_book books[ATT_BOOKS_MAX];
-		size_t nb = find_att_books(m, books);
-
-		sink_status(r, r->sink->ops->message(r->sink, loc, folder, m));
-		read_att_books(r, loc, books, nb);
-	}
+	emit_message(r, loc, folder, m);
 }
 
 /* A TNEF stream (winmail.dat) or an Outlook .msg given as evidence: one message. */
