@@ -3,6 +3,7 @@
  * status, messages, attachments, people, duplicates and errors.  Reads only.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,11 @@ usage(void)
 {
 	printf("Usage: %s [OPTIONS] CASE.db\n"
 	       "Summarise what the case database holds: every evidence source with its\n"
-	       "status and hash, totals of messages, attachments and addresses, duplicate\n"
-	       "deliveries, the busiest correspondents, and the errors recorded.\n"
+	       "status and hash, totals of messages, attachments, archive members, address\n"
+	       "books and addresses, duplicate deliveries, PST folders holding fewer items\n"
+	       "than they list, the busiest correspondents, the personal data found\n"
+	       "(lka-scan), the people (lka-notify), the attachment flags\n"
+	       "(lka-attachments triage) and the errors recorded.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -n, --top N     how many correspondents and error kinds to list (default 10)\n"
@@ -53,6 +57,22 @@ col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
+/* Does the case have this table or view?  (An older case opened read-only may not.) */
+static bool
+has(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
 static void
 print_source(sqlite3_stmt *st, void *payload)
 {
@@ -75,10 +95,12 @@ print_total(sqlite3_stmt *st, void *payload)
 	printf("  %-34s %12s\n", col(st, 0), tool_num(a, sizeof a, (uint64_t)sqlite3_column_int64(st, 1)));
 }
 
+/* payload: NULL, or an int counting the rows printed */
 static void
 print_pair(sqlite3_stmt *st, void *payload)
 {
-	(void)payload;
+	if (payload)
+		++*(int *)payload;
 	printf("  %6lld  %s\n", (long long)sqlite3_column_int64(st, 1), col(st, 0));
 }
 
@@ -132,18 +154,66 @@ main(int argc, char **argv)
 		       "   (SELECT count(*) AS n FROM messages WHERE raw_sha256 IS NOT NULL"
 		       "    GROUP BY raw_sha256 HAVING n > 1)"
 		       " UNION ALL SELECT 'attachments', count(*) FROM attachments"
+		       " UNION ALL SELECT '  of which archive/container members', count(*)"
+		       "   FROM attachments WHERE parent_attachment_id IS NOT NULL"
 		       " UNION ALL SELECT '  distinct by SHA-256', count(DISTINCT sha256) FROM attachments"
 		       " UNION ALL SELECT 'folders', count(*) FROM folders"
-		       " UNION ALL SELECT 'distinct addresses', count(DISTINCT address) FROM recipients"
+		       " UNION ALL SELECT 'distinct addresses in mail', count(DISTINCT address) FROM recipients"
 		       " UNION ALL SELECT 'errors recorded', count(*) FROM errors",
 		       0, print_total, NULL)) != TOOL_OK)
 		goto out;
+	if (has(db, "contacts") &&
+	    (rc = rows(db,
+		       "SELECT 'address-book entries', count(*) FROM contacts"
+		       " UNION ALL SELECT '  of which lists', count(*) FROM contacts WHERE is_list"
+		       " UNION ALL SELECT '  distinct addresses in them', count(DISTINCT address)"
+		       "   FROM contact_emails"
+		       " UNION ALL SELECT '  attached to messages', count(*) FROM contacts"
+		       "   WHERE message_id IS NOT NULL",
+		       0, print_total, NULL)) != TOOL_OK)
+		goto out;
+	if (has(db, "people_build") &&
+	    (rc = rows(db,
+		       "SELECT 'people (as of the last rebuild)', count(*) FROM people"
+		       " UNION ALL SELECT '  internal (staff)', count(*) FROM people WHERE internal"
+		       " UNION ALL SELECT '  external', count(*) FROM people WHERE NOT internal"
+		       " LIMIT (SELECT count(*) * 3 FROM people_build)",
+		       0, print_total, NULL)) != TOOL_OK)
+		goto out;
+	if (has(db, "folder_completeness") && has(db, "folder_counts")) {
+		int n = 0;
+
+		printf("\nPST folders holding fewer items than they list\n");
+		if ((rc = rows(db,
+			       "SELECT path || ' (' || engine || ')', shortfall FROM folder_completeness"
+			       " WHERE shortfall > 0 ORDER BY shortfall DESC, path LIMIT ?1",
+			       (int64_t)top, print_pair, &n)) != TOOL_OK)
+			goto out;
+		if (n == 0)
+			printf("  none (%s)\n", "every PST folder's items were read, or no PST");
+	}
 	printf("\nBusiest correspondents (messages)\n");
 	if ((rc = rows(db,
 		       "SELECT address, count(DISTINCT message_id) AS n FROM recipients"
 		       " WHERE address IS NOT NULL GROUP BY address ORDER BY n DESC, address LIMIT ?1",
 		       (int64_t)top, print_pair, NULL)) != TOOL_OK)
 		goto out;
+	if (has(db, "findings")) {
+		printf("\nPersonal data found (lka-scan): findings by category\n");
+		if ((rc = rows(db,
+			       "SELECT category, count(*) AS n FROM findings"
+			       " WHERE validator <> 'invalid' GROUP BY category ORDER BY n DESC, category",
+			       0, print_pair, NULL)) != TOOL_OK)
+			goto out;
+	}
+	if (has(db, "attachment_flags")) {
+		printf("\nAttachment triage flags (lka-attachments triage)\n");
+		if ((rc = rows(db,
+			       "SELECT flag, count(*) AS n FROM attachment_flags"
+			       " GROUP BY flag ORDER BY n DESC, flag LIMIT ?1",
+			       (int64_t)top, print_pair, NULL)) != TOOL_OK)
+			goto out;
+	}
 	printf("\nErrors by severity and kind\n");
 	if ((rc = rows(db,
 		       "SELECT severity || ' ' || kind, count(*) AS n FROM errors"

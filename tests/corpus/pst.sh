@@ -116,6 +116,9 @@ is "$(q "$db" "SELECT group_concat(path || ':' || engine || ':' || shortfall) FR
 	"jlibpst__dist-list.pst/Reminders:libpff:1" "one folder short, and it is reported"
 grep -q 'Reminders: libpff lists 1 item(s), 0 ingested' "$T/err"
 ok $? "lka-ingest prints the shortfall"
+"$INFO" "$db" >"$T/info"
+grep -q 'jlibpst__dist-list.pst/Reminders (libpff) *$' "$T/info" || grep -q '1  jlibpst__dist-list.pst/Reminders (libpff)' "$T/info"
+ok $? "lka-info lists the short folder"
 is "$(q "$db" "SELECT count(*) FROM messages WHERE engine IS NULL AND source_file_id IN
 	(SELECT id FROM source_files WHERE format = 'pst')")" 0 "every PST item records its engine"
 

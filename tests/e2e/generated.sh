@@ -90,6 +90,10 @@ is "$(q "$T/nc.db" "SELECT count(*) FROM attachments")" "$(q "$db" "SELECT count
 
 run "$VERIFY" -q "$db"
 is "$rc" 0 "lka-verify: evidence unchanged, case consistent"
-run "$INFO" "$db"
+"$INFO" "$db" >"$T/info"; rc=$?
 is "$rc" 0 "lka-info summarises the case"
+grep -q '^  address-book entries  *[1-9]' "$T/info"
+ok $? "lka-info counts the address-book entries"
+grep -q '^  none (every PST folder' "$T/info"
+ok $? "lka-info: no PST folder short"
 done_testing
