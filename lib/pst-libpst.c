@@ -29,10 +29,10 @@
 #include <unistd.h>
 
 #include <libpst/libpst.h>
-#include <libpst/lzfu.h>
 #include <libpst/timeconv.h>
 
 #include "internal.h"
+#include "mapi.h"
 #include "pst.h"
 #include "wire.h"
 
@@ -90,9 +90,9 @@ item_cs(const pst_item *it, char *buf, size_t cap)
 		return buf;
 	}
 	if (it->message_codepage > 0)
-		return lka__pst_cp_charset((uint32_t)it->message_codepage, buf, cap);
+		return lka_mapi_cp_charset((uint32_t)it->message_codepage, buf, cap);
 	if (it->internet_cpid > 0)
-		return lka__pst_cp_charset((uint32_t)it->internet_cpid, buf, cap);
+		return lka_mapi_cp_charset((uint32_t)it->internet_cpid, buf, cap);
 	return "windows-1252";
 }
 
@@ -207,10 +207,12 @@ gk_item(gk *g, pst_item *it, int depth)
 			m->body_text = lka_html_to_text(m->body_html, strlen(m->body_html));
 		if (!m->body_text && e->rtf_compressed.data && e->rtf_compressed.size) {
 			size_t n = 0;
-			char *rtf = pst_lzfu_decompress(e->rtf_compressed.data,
-							(uint32_t)e->rtf_compressed.size, &n);
+			char why[128];
+			char *rtf = lka_mapi_lzfu((const unsigned char *)e->rtf_compressed.data,
+						  e->rtf_compressed.size, (size_t)g->lim->decoded_bytes, &n, why,
+						  sizeof why);
 			if (rtf) {
-				m->body_text = lka__rtf_to_text(rtf, n);
+				m->body_text = lka__pst_rtf_body(rtf, n, &m->body_html);
 				free(rtf);
 			}
 		}
@@ -314,24 +316,6 @@ gk_item(gk *g, pst_item *it, int depth)
 }
 
 static void
-gk_phone(lka_contact *c, char *raw, const char *type)
-{
-	lka_contact_phone *p;
-
-	if (!raw)
-		return;
-	p = realloc(c->phones, (c->n_phones + 1) * sizeof *p);
-	if (!p) {
-		free(raw);
-		return;
-	}
-	c->phones = p;
-	p[c->n_phones].raw = raw;
-	p[c->n_phones].type = lka__strdup(type);
-	c->n_phones++;
-}
-
-static void
 gk_postal(lka_contact *c, const char *type, char *full)
 {
 	lka_contact_postal *p;
@@ -413,17 +397,17 @@ gk_contact(pst_item *it)
 			else if (v[0] == '/')
 				e->legacy_dn = lka__strdup(v);
 		}
-		gk_phone(c, gs(&pc->mobile_phone, cs), "mobile");
-		gk_phone(c, gs(&pc->business_phone, cs), "work");
-		gk_phone(c, gs(&pc->business_phone2, cs), "work");
-		gk_phone(c, gs(&pc->home_phone, cs), "home");
-		gk_phone(c, gs(&pc->home_phone2, cs), "home");
-		gk_phone(c, gs(&pc->business_fax, cs), "fax");
-		gk_phone(c, gs(&pc->home_fax, cs), "fax");
-		gk_phone(c, gs(&pc->pager_phone, cs), "pager");
-		gk_phone(c, gs(&pc->primary_phone, cs), "pref");
-		gk_phone(c, gs(&pc->other_phone, cs), "other");
-		gk_phone(c, gs(&pc->car_phone, cs), "car");
+		lka__pst_c_phone(c, gs(&pc->mobile_phone, cs), "mobile");
+		lka__pst_c_phone(c, gs(&pc->business_phone, cs), "work");
+		lka__pst_c_phone(c, gs(&pc->business_phone2, cs), "work");
+		lka__pst_c_phone(c, gs(&pc->home_phone, cs), "home");
+		lka__pst_c_phone(c, gs(&pc->home_phone2, cs), "home");
+		lka__pst_c_phone(c, gs(&pc->business_fax, cs), "fax");
+		lka__pst_c_phone(c, gs(&pc->home_fax, cs), "fax");
+		lka__pst_c_phone(c, gs(&pc->pager_phone, cs), "pager");
+		lka__pst_c_phone(c, gs(&pc->primary_phone, cs), "pref");
+		lka__pst_c_phone(c, gs(&pc->other_phone, cs), "other");
+		lka__pst_c_phone(c, gs(&pc->car_phone, cs), "car");
 		gk_postal(c, "work", gs(&pc->business_address, cs));
 		gk_postal(c, "home", gs(&pc->home_address, cs));
 		gk_postal(c, "other", gs(&pc->other_address, cs));
