@@ -48,8 +48,29 @@ typedef struct gk {
 	const lka_limits *lim;
 	bool store;
 	bool degraded;
+	bool x_loaded;  /* the named-property map was loaded (or tried) */
 	lka_buf out;
 } gk;
+
+static void gk_diag(gk *g, lka_status sev, const char *fmt, ...) LKA_PRINTF(3, 4);
+
+/*
+ * The named-property map is only needed to parse items: a store whose items
+ * libpff all read (the usual case) never loads it.  Folders are parsed
+ * without it (their names are not named properties).
+ */
+static void
+gk_need_names(gk *g)
+{
+	if (g->x_loaded)
+		return;
+	g->x_loaded = true;
+	if (pst_load_extended_attributes(&g->pf) != 1) {
+		g->degraded = true;
+		gk_diag(g, LKA_WARN, "libpst could not load the named-property map: the file is "
+				     "degraded, named fields of its items may be wrong");
+	}
+}
 
 static void
 gk_flush(gk *g)
@@ -452,6 +473,8 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			count++; /* an item libpff gave: libpst's index lists it too, no need to parse it */
 			continue;
 		}
+		if ((c->d_id & 0x1f) != 0x02) /* NID type: not a normal folder */
+			gk_need_names(g);
 		/* checkpoint: the grandchild dies on this descriptor or gets past it;
 		 * one that takes too long (a loop in libpst) ends it by SIGALRM */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
@@ -501,9 +524,6 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 	}
 	free(subs);
 }
-
-static void
-gk_diag(gk *g, lka_status sev, const char *fmt, ...) LKA_PRINTF(3, 4);
 
 static void
 gk_diag(gk *g, lka_status sev, const char *fmt, ...)
@@ -562,8 +582,6 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 		gk_diag(&g, LKA_FAILED, "libpst found no index (B-tree pages missing or damaged)");
 		gk_exit(&g, NULL, true);
 	}
-	if (pst_load_extended_attributes(&g.pf) != 1)
-		g.degraded = true;
 	root = pst_parse_item(&g.pf, g.pf.d_head, NULL);
 	if (!root || !root->message_store) {
 		gk_diag(&g, LKA_FAILED, "libpst found no root record (corrupt or truncated index)");
@@ -574,9 +592,6 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 		gk_diag(&g, LKA_FAILED, "libpst found no top of folders");
 		gk_exit(&g, root, true);
 	}
-	if (g.degraded)
-		gk_diag(&g, LKA_WARN, "libpst could not load the named-property map: the file is "
-				      "degraded, named fields of its items may be wrong");
 	gk_walk(&g, top, 0, "(top of folders)", 0);
 	/* all sent: a crash while libpst cleans up loses nothing */
 	lka_wire_put_task_end(&g.out, 0, LKA_OK);
