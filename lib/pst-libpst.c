@@ -456,7 +456,10 @@ gk_folder(gk *g, pst_desc_tree *folder, uint64_t parent_id, const char *name, co
 static void
 gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth)
 {
-	pst_desc_tree **subs = NULL;
+	struct sub {
+		pst_desc_tree *d;
+		char *name; /* from the one parse of the folder, NULL if none */
+	} *subs = NULL;
 	size_t n_subs = 0;
 	int64_t count = 0;
 
@@ -485,10 +488,12 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 		if (!ci)
 			continue;
 		if (ci->folder) {
-			pst_desc_tree **v = realloc(subs, (n_subs + 1) * sizeof *v);
+			struct sub *v = realloc(subs, (n_subs + 1) * sizeof *v);
 			if (v) {
+				char csb[64];
 				subs = v;
-				subs[n_subs++] = c;
+				subs[n_subs].d = c;
+				subs[n_subs++].name = gs(&ci->file_as, item_cs(ci, csb, sizeof csb));
 			}
 			pst_freeItem(ci);
 			continue;
@@ -514,13 +519,11 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 		pst_freeItem(ci);
 	}
 	gk_folder(g, d, parent_id, name, NULL, count);
-	for (size_t i = 0; i < n_subs && depth < 64; i++) {
-		pst_item *fi = pst_parse_item(&g->pf, subs[i], NULL);
-		char csb[64], *sub = fi ? gs(&fi->file_as, item_cs(fi, csb, sizeof csb)) : NULL;
-		if (fi)
-			pst_freeItem(fi);
-		gk_walk(g, subs[i], d->d_id, sub ? sub : "(unnamed)", depth + 1);
-		free(sub);
+	for (size_t i = 0; i < n_subs; i++) {
+		if (depth < 64)
+			gk_walk(g, subs[i].d, d->d_id, subs[i].name ? subs[i].name : "(unnamed)",
+				depth + 1);
+		free(subs[i].name);
 	}
 	free(subs);
 }
