@@ -244,47 +244,45 @@ lka_mapi_utf16(const unsigned char *p, size_t n)
 	return lka_buf_steal(&b, NULL);
 }
 
-static const char *
-cp_name(uint32_t cp, char *buf, size_t cap)
+const char *
+lka_mapi_cp_charset(uint32_t cp, char *buf, size_t cap)
 {
 	switch (cp) {
-	case 0:
-	case 1252:
-		return "windows-1252";
-	case 65001:
-		return "utf-8";
-	case 20127:
-		return "us-ascii";
-	case 28591:
-		return "iso-8859-1";
-	case 932:
-		return "CP932";
-	case 936:
-		return "GBK";
-	case 949:
-		return "CP949";
-	case 950:
-		return "BIG5";
-	case 50220:
-	case 50221:
-	case 50222:
-		return "ISO-2022-JP";
-	case 51932:
-		return "EUC-JP";
-	default:
-		if (cp >= 28591 && cp <= 28605) {
-			snprintf(buf, cap, "iso-8859-%u", cp - 28590);
-			return buf;
-		}
-		snprintf(buf, cap, "CP%u", cp);
+	case 0: return NULL;
+	case 65001: return "utf-8";
+	case 20127: return "us-ascii";
+	case 932: return "cp932";
+	case 936: return "gbk";       /* libpst maps it to a charset that does not exist */
+	case 949: return "cp949";
+	case 950: return "big5";
+	case 20866: return "koi8-r";
+	case 21866: return "koi8-u";
+	case 50220: case 50221: case 50222: return "iso-2022-jp";
+	case 51932: return "euc-jp";
+	case 51949: return "euc-kr";
+	case 52936: return "hz-gb-2312";
+	case 54936: return "gb18030";
+	case 1200: return "utf-16le";
+	case 1201: return "utf-16be";
+	default: break;
+	}
+	if (cp >= 28591 && cp <= 28606) {
+		snprintf(buf, cap, "iso-8859-%u", cp - 28590);
 		return buf;
 	}
+	if (cp >= 1250 && cp <= 1258) {
+		snprintf(buf, cap, "windows-%u", cp);
+		return buf;
+	}
+	snprintf(buf, cap, "cp%u", cp);
+	return buf;
 }
 
 static char *
 prop_str(const lka_mapi_props *p, const lka_mapi_prop *v)
 {
 	char name[32];
+	const char *cs;
 	size_t len;
 
 	if (!v || !v->data)
@@ -294,8 +292,8 @@ prop_str(const lka_mapi_props *p, const lka_mapi_prop *v)
 	if (v->type != LKA_PT_STRING8)
 		return NULL;
 	len = strnlen((const char *)v->data, v->len);
-	return lka_text_to_utf8((const char *)v->data, len, cp_name(p->codepage, name, sizeof name),
-				NULL);
+	cs = lka_mapi_cp_charset(p->codepage, name, sizeof name);
+	return lka_text_to_utf8((const char *)v->data, len, cs ? cs : "windows-1252", NULL);
 }
 
 char *
@@ -427,12 +425,68 @@ skip_dest(const char *w)
 		"fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "header",
 		"footer", "listtable", "listoverridetable", "rsidtbl", "generator", "xmlnstbl",
 		"themedata", "colorschememapping", "latentstyles", "datastore", "fldinst",
-		"filetbl", "revtbl", "pgdsctbl", "mmathPr",
+		"filetbl", "revtbl", "pgdsctbl", "mmathPr", "headerl", "headerr", "footerl",
+		"footerr",
 	};
 	for (size_t i = 0; i < LKA_ARRAY_LEN(d); i++)
 		if (!strcmp(w, d[i]))
 			return true;
 	return false;
+}
+
+/*
+ * Output of the RTF reader: 8-bit text (\'hh and literal bytes) is held in
+ * bytes until something else is written, then decoded in the document's
+ * code page (\ansicpg), so that double-byte characters split over two \'hh
+ * escapes stay whole.  ASCII runs are copied as they are.
+ */
+typedef struct rtf_out {
+	lka_buf o, bytes;
+	bool high;          /* bytes holds a byte >= 0x80 */
+	char charset[32];   /* of the 8-bit text */
+} rtf_out;
+
+static void
+rtf_flush(rtf_out *r)
+{
+	if (!r->bytes.len)
+		return;
+	if (!r->high) {
+		lka_buf_add(&r->o, r->bytes.data, r->bytes.len);
+	} else {
+		char *t = lka_text_to_utf8((const char *)r->bytes.data, r->bytes.len, r->charset,
+					   NULL);
+
+		if (t)
+			lka_buf_adds(&r->o, t);
+		else
+			r->o.oom = true;
+		free(t);
+	}
+	lka_buf_reset(&r->bytes);
+	r->high = false;
+}
+
+static void
+rtf_byte(rtf_out *r, unsigned char c)
+{
+	lka_buf_addc(&r->bytes, c);
+	if (c >= 0x80)
+		r->high = true;
+}
+
+static void
+rtf_str(rtf_out *r, const char *s)
+{
+	rtf_flush(r);
+	lka_buf_adds(&r->o, s);
+}
+
+static unsigned
+hexval(char h)
+{
+	h = (char)(h | 0x20);
+	return (unsigned)(h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : 0);
 }
 
 #define RTF_DEPTH 256
@@ -447,15 +501,18 @@ lka_mapi_rtf_text(const char *rtf, size_t n, char **html)
 	} st[RTF_DEPTH];
 	int depth = 0, skip_bytes = 0;
 	bool fromhtml = false, htmlrtf = false, star = false;
-	lka_buf o;
+	rtf_out r;
 	char *text;
 
 	*html = NULL;
 	memset(st, 0, sizeof st);
 	st[0].uc = 1;
-	lka_buf_init(&o, 0);
+	lka_buf_init(&r.o, 0);
+	lka_buf_init(&r.bytes, 0);
+	r.high = false;
+	snprintf(r.charset, sizeof r.charset, "windows-1252");
 	fromhtml = n > 0 && memmem(rtf, n < 4096 ? n : 4096, "\\fromhtml", 9) != NULL;
-	for (size_t i = 0; i < n && !o.oom; i++) {
+	for (size_t i = 0; i < n && !r.o.oom && !r.bytes.oom; i++) {
 		char c = rtf[i];
 		bool out = !st[depth].skip && (st[depth].htmltag || !htmlrtf);
 
@@ -484,7 +541,7 @@ lka_mapi_rtf_text(const char *rtf, size_t n, char **html)
 				continue;
 			}
 			if (out)
-				lka_buf_addc(&o, c);
+				rtf_byte(&r, (unsigned char)c);
 			continue;
 		}
 		/* a control word or symbol */
@@ -495,7 +552,7 @@ lka_mapi_rtf_text(const char *rtf, size_t n, char **html)
 			if (skip_bytes > 0)
 				skip_bytes--;
 			else if (out)
-				lka_buf_addc(&o, c);
+				rtf_byte(&r, (unsigned char)c);
 			continue;
 		}
 		if (c == '*') {
@@ -505,32 +562,19 @@ lka_mapi_rtf_text(const char *rtf, size_t n, char **html)
 		if (c == '\'') {
 			unsigned v = 0;
 
-			for (int k = 0; k < 2 && i + 1 < n; k++) {
-				char h = rtf[++i];
-
-				v = v * 16 + (unsigned)(h >= '0' && h <= '9'   ? h - '0'
-							: (h | 0x20) >= 'a' && (h | 0x20) <= 'f'
-								? (h | 0x20) - 'a' + 10
-								: 0);
-			}
+			for (int k = 0; k < 2 && i + 1 < n; k++)
+				v = v * 16 + hexval(rtf[++i]);
 			if (skip_bytes > 0) {
 				skip_bytes--;
 				continue;
 			}
-			if (out) {
-				/* windows-1252 byte */
-				char one = (char)v;
-				char *u = lka_text_to_utf8(&one, 1, "windows-1252", NULL);
-
-				if (u)
-					lka_buf_adds(&o, u);
-				free(u);
-			}
+			if (out)
+				rtf_byte(&r, (unsigned char)v);
 			continue;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
 			if (c == '~' && out)
-				lka_buf_addc(&o, ' ');
+				rtf_byte(&r, ' ');
 			continue;
 		}
 		{
@@ -576,47 +620,68 @@ lka_mapi_rtf_text(const char *rtf, size_t n, char **html)
 				star = false;
 				continue;
 			}
+			if (!strcmp(word, "ansicpg") && has_num && num > 0) {
+				char b[32];
+				const char *cs = lka_mapi_cp_charset((uint32_t)num, b, sizeof b);
+
+				rtf_flush(&r);
+				if (cs)
+					snprintf(r.charset, sizeof r.charset, "%s", cs);
+				continue;
+			}
 			out = !st[depth].skip && (st[depth].htmltag || !htmlrtf);
 			if (!strcmp(word, "htmlrtf")) {
 				htmlrtf = !(has_num && num == 0);
 			} else if (!strcmp(word, "par") || !strcmp(word, "line")) {
 				if (out && !(fromhtml && !st[depth].htmltag))
-					lka_buf_addc(&o, '\n');
+					rtf_str(&r, "\n");
 				else if (out && fromhtml)
-					lka_buf_adds(&o, "\r\n");
-			} else if (!strcmp(word, "tab")) {
+					rtf_str(&r, "\r\n");
+			} else if (!strcmp(word, "row")) {
 				if (out)
-					lka_buf_addc(&o, '\t');
+					rtf_str(&r, "\n");
+			} else if (!strcmp(word, "tab") || !strcmp(word, "cell")) {
+				if (out)
+					rtf_str(&r, "\t");
 			} else if (!strcmp(word, "uc")) {
 				st[depth].uc = (int)(num < 0 ? 0 : num > 8 ? 8 : num);
 			} else if (!strcmp(word, "u") && has_num) {
 				long cp = num < 0 ? num + 65536 : num;
 
-				if (out && cp > 0 && (cp < 0xD800 || cp > 0xDFFF))
-					lka_utf8__put(&o, (uint32_t)cp);
+				if (out && cp > 0 && (cp < 0xD800 || cp > 0xDFFF)) {
+					rtf_flush(&r);
+					lka_utf8__put(&r.o, (uint32_t)cp);
+				}
 				skip_bytes = st[depth].uc;
 			} else if (!strcmp(word, "lquote") || !strcmp(word, "rquote")) {
 				if (out)
-					lka_buf_addc(&o, '\'');
+					rtf_str(&r, "'");
 			} else if (!strcmp(word, "ldblquote") || !strcmp(word, "rdblquote")) {
 				if (out)
-					lka_buf_addc(&o, '"');
-			} else if (!strcmp(word, "emdash") || !strcmp(word, "endash")) {
+					rtf_str(&r, "\"");
+			} else if (!strcmp(word, "emdash")) {
 				if (out)
-					lka_buf_addc(&o, '-');
+					rtf_str(&r, "\xe2\x80\x94");
+			} else if (!strcmp(word, "endash")) {
+				if (out)
+					rtf_str(&r, "\xe2\x80\x93");
 			} else if (!strcmp(word, "bullet")) {
 				if (out)
-					lka_buf_adds(&o, "\xe2\x80\xa2");
+					rtf_str(&r, "\xe2\x80\xa2");
 			}
 		}
 	}
-	if (o.oom) {
-		lka_buf_free(&o);
+	rtf_flush(&r);
+	if (r.bytes.oom)
+		r.o.oom = true;
+	lka_buf_free(&r.bytes);
+	if (r.o.oom) {
+		lka_buf_free(&r.o);
 		return NULL;
 	}
-	if (!o.data)
-		lka_buf_adds(&o, "");
-	text = lka_buf_steal(&o, NULL);
+	if (!r.o.data)
+		lka_buf_adds(&r.o, "");
+	text = lka_buf_steal(&r.o, NULL);
 	if (text && !lka_utf8_valid(text, strlen(text))) {
 		char *u = lka_text_to_utf8(text, strlen(text), NULL, NULL);
 

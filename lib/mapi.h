@@ -62,6 +62,29 @@ enum {
 	LKA_PR_ATTACH_CONTENT_ID = 0x3712,
 	LKA_PR_SENDER_SMTP = 0x5D01,
 	LKA_PR_SENT_REPRESENTING_SMTP = 0x5D02,
+	LKA_PR_SENT_REPRESENTING_ADDRTYPE = 0x0064,
+	LKA_PR_INTERNET_REFERENCES = 0x1039,
+	LKA_PR_FOLDER_TYPE = 0x3601,
+	LKA_PR_CONTAINER_CLASS = 0x3613,
+	LKA_PR_ATTACH_LONG_PATHNAME = 0x3708,
+	LKA_PR_ATTACH_PATHNAME = 0x370D,
+	LKA_PR_ATTACH_FLAGS = 0x3714,
+	LKA_PR_RECIPIENT_FLAGS = 0x5FFD,
+	LKA_PR_ATTACHMENT_HIDDEN = 0x7FFE,
+	LKA_PR_PST_PASSWORD = 0x67FF,
+	LKA_PR_IPM_SUBTREE_ENTRYID = 0x35E0,
+	LKA_PR_FINDER_ENTRYID = 0x35E7,
+};
+
+/* Named properties by their LID (MS-OXPROPS), as a PST's name map gives them */
+enum {
+	LKA_LID_DL_NAME = 0x8053,
+	LKA_LID_DL_ONE_OFF_MEMBERS = 0x8054,
+	LKA_LID_EMAIL1_DISPLAY_NAME = 0x8080, /* Email2: +0x10, Email3: +0x20; address: +3 */
+	LKA_LID_TASK_DUE_DATE = 0x8105,
+	LKA_LID_APPT_LOCATION = 0x8208,
+	LKA_LID_APPT_START = 0x820D,
+	LKA_LID_APPT_END = 0x820E,
 };
 
 typedef struct lka_mapi_prop {
@@ -106,6 +129,8 @@ char *lka_mapi_str(const lka_mapi_props *p, uint16_t id);
 int32_t lka_mapi_long(const lka_mapi_props *p, uint16_t id, int32_t dflt);
 /* PT_SYSTIME as Unix seconds; false if absent. */
 bool lka_mapi_time(const lka_mapi_props *p, uint16_t id, int64_t *out);
+/* A Windows code page as an iconv charset name; NULL for 0 (unknown). */
+const char *lka_mapi_cp_charset(uint32_t cp, char *buf, size_t cap);
 /* UTF-16LE to UTF-8 (surrogate pairs joined, lone ones U+FFFD), stops at a NUL. */
 char *lka_mapi_utf16(const unsigned char *p, size_t n);
 
@@ -118,7 +143,12 @@ char *lka_mapi_lzfu(const unsigned char *p, size_t n, size_t max, size_t *out_le
 /*
  * RTF to body text.  When the RTF encapsulates HTML (\fromhtml1) the HTML is
  * recovered into *html (malloc'd) and the text is NULL; otherwise *html is
- * NULL and plain text is returned.  Never fails except on OOM.
+ * NULL and plain text is returned.  8-bit text (\'hh) is decoded in the
+ * document's code page (\ansicpg, windows-1252 when none); \uN, \par,
+ * \line, \row, \tab, \cell and the typographic symbols are kept; font,
+ * colour, style tables, pictures, objects and {\*...} destinations are
+ * dropped, and so is \htmlrtf text outside {\*\htmltag}.  Never fails
+ * except on OOM.
  */
 char *lka_mapi_rtf_text(const char *rtf, size_t n, char **html);
 

@@ -29,10 +29,10 @@
 #include <unistd.h>
 
 #include <libpst/libpst.h>
-#include <libpst/lzfu.h>
 #include <libpst/timeconv.h>
 
 #include "internal.h"
+#include "mapi.h"
 #include "pst.h"
 #include "wire.h"
 
@@ -48,8 +48,29 @@ typedef struct gk {
 	const lka_limits *lim;
 	bool store;
 	bool degraded;
+	bool x_loaded;  /* the named-property map was loaded (or tried) */
 	lka_buf out;
 } gk;
+
+static void gk_diag(gk *g, lka_status sev, const char *fmt, ...) LKA_PRINTF(3, 4);
+
+/*
+ * The named-property map is only needed to parse items: a store whose items
+ * libpff all read (the usual case) never loads it.  Folders are parsed
+ * without it (their names are not named properties).
+ */
+static void
+gk_need_names(gk *g)
+{
+	if (g->x_loaded)
+		return;
+	g->x_loaded = true;
+	if (pst_load_extended_attributes(&g->pf) != 1) {
+		g->degraded = true;
+		gk_diag(g, LKA_WARN, "libpst could not load the named-property map: the file is "
+				     "degraded, named fields of its items may be wrong");
+	}
+}
 
 static void
 gk_flush(gk *g)
@@ -90,9 +111,9 @@ item_cs(const pst_item *it, char *buf, size_t cap)
 		return buf;
 	}
 	if (it->message_codepage > 0)
-		return lka__pst_cp_charset((uint32_t)it->message_codepage, buf, cap);
+		return lka_mapi_cp_charset((uint32_t)it->message_codepage, buf, cap);
 	if (it->internet_cpid > 0)
-		return lka__pst_cp_charset((uint32_t)it->internet_cpid, buf, cap);
+		return lka_mapi_cp_charset((uint32_t)it->internet_cpid, buf, cap);
 	return "windows-1252";
 }
 
@@ -207,10 +228,12 @@ gk_item(gk *g, pst_item *it, int depth)
 			m->body_text = lka_html_to_text(m->body_html, strlen(m->body_html));
 		if (!m->body_text && e->rtf_compressed.data && e->rtf_compressed.size) {
 			size_t n = 0;
-			char *rtf = pst_lzfu_decompress(e->rtf_compressed.data,
-							(uint32_t)e->rtf_compressed.size, &n);
+			char why[128];
+			char *rtf = lka_mapi_lzfu((const unsigned char *)e->rtf_compressed.data,
+						  e->rtf_compressed.size, (size_t)g->lim->decoded_bytes, &n, why,
+						  sizeof why);
 			if (rtf) {
-				m->body_text = lka__rtf_to_text(rtf, n);
+				m->body_text = lka__pst_rtf_body(rtf, n, &m->body_html);
 				free(rtf);
 			}
 		}
@@ -314,24 +337,6 @@ gk_item(gk *g, pst_item *it, int depth)
 }
 
 static void
-gk_phone(lka_contact *c, char *raw, const char *type)
-{
-	lka_contact_phone *p;
-
-	if (!raw)
-		return;
-	p = realloc(c->phones, (c->n_phones + 1) * sizeof *p);
-	if (!p) {
-		free(raw);
-		return;
-	}
-	c->phones = p;
-	p[c->n_phones].raw = raw;
-	p[c->n_phones].type = lka__strdup(type);
-	c->n_phones++;
-}
-
-static void
 gk_postal(lka_contact *c, const char *type, char *full)
 {
 	lka_contact_postal *p;
@@ -413,17 +418,17 @@ gk_contact(pst_item *it)
 			else if (v[0] == '/')
 				e->legacy_dn = lka__strdup(v);
 		}
-		gk_phone(c, gs(&pc->mobile_phone, cs), "mobile");
-		gk_phone(c, gs(&pc->business_phone, cs), "work");
-		gk_phone(c, gs(&pc->business_phone2, cs), "work");
-		gk_phone(c, gs(&pc->home_phone, cs), "home");
-		gk_phone(c, gs(&pc->home_phone2, cs), "home");
-		gk_phone(c, gs(&pc->business_fax, cs), "fax");
-		gk_phone(c, gs(&pc->home_fax, cs), "fax");
-		gk_phone(c, gs(&pc->pager_phone, cs), "pager");
-		gk_phone(c, gs(&pc->primary_phone, cs), "pref");
-		gk_phone(c, gs(&pc->other_phone, cs), "other");
-		gk_phone(c, gs(&pc->car_phone, cs), "car");
+		lka__pst_c_phone(c, gs(&pc->mobile_phone, cs), "mobile");
+		lka__pst_c_phone(c, gs(&pc->business_phone, cs), "work");
+		lka__pst_c_phone(c, gs(&pc->business_phone2, cs), "work");
+		lka__pst_c_phone(c, gs(&pc->home_phone, cs), "home");
+		lka__pst_c_phone(c, gs(&pc->home_phone2, cs), "home");
+		lka__pst_c_phone(c, gs(&pc->business_fax, cs), "fax");
+		lka__pst_c_phone(c, gs(&pc->home_fax, cs), "fax");
+		lka__pst_c_phone(c, gs(&pc->pager_phone, cs), "pager");
+		lka__pst_c_phone(c, gs(&pc->primary_phone, cs), "pref");
+		lka__pst_c_phone(c, gs(&pc->other_phone, cs), "other");
+		lka__pst_c_phone(c, gs(&pc->car_phone, cs), "car");
 		gk_postal(c, "work", gs(&pc->business_address, cs));
 		gk_postal(c, "home", gs(&pc->home_address, cs));
 		gk_postal(c, "other", gs(&pc->other_address, cs));
@@ -451,7 +456,10 @@ gk_folder(gk *g, pst_desc_tree *folder, uint64_t parent_id, const char *name, co
 static void
 gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth)
 {
-	pst_desc_tree **subs = NULL;
+	struct sub {
+		pst_desc_tree *d;
+		char *name; /* from the one parse of the folder, NULL if none */
+	} *subs = NULL;
 	size_t n_subs = 0;
 	int64_t count = 0;
 
@@ -468,6 +476,8 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 			count++; /* an item libpff gave: libpst's index lists it too, no need to parse it */
 			continue;
 		}
+		if ((c->d_id & 0x1f) != 0x02) /* NID type: not a normal folder */
+			gk_need_names(g);
 		/* checkpoint: the grandchild dies on this descriptor or gets past it;
 		 * one that takes too long (a loop in libpst) ends it by SIGALRM */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
@@ -478,10 +488,12 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 		if (!ci)
 			continue;
 		if (ci->folder) {
-			pst_desc_tree **v = realloc(subs, (n_subs + 1) * sizeof *v);
+			struct sub *v = realloc(subs, (n_subs + 1) * sizeof *v);
 			if (v) {
+				char csb[64];
 				subs = v;
-				subs[n_subs++] = c;
+				subs[n_subs].d = c;
+				subs[n_subs++].name = gs(&ci->file_as, item_cs(ci, csb, sizeof csb));
 			}
 			pst_freeItem(ci);
 			continue;
@@ -507,19 +519,14 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 		pst_freeItem(ci);
 	}
 	gk_folder(g, d, parent_id, name, NULL, count);
-	for (size_t i = 0; i < n_subs && depth < 64; i++) {
-		pst_item *fi = pst_parse_item(&g->pf, subs[i], NULL);
-		char csb[64], *sub = fi ? gs(&fi->file_as, item_cs(fi, csb, sizeof csb)) : NULL;
-		if (fi)
-			pst_freeItem(fi);
-		gk_walk(g, subs[i], d->d_id, sub ? sub : "(unnamed)", depth + 1);
-		free(sub);
+	for (size_t i = 0; i < n_subs; i++) {
+		if (depth < 64)
+			gk_walk(g, subs[i].d, d->d_id, subs[i].name ? subs[i].name : "(unnamed)",
+				depth + 1);
+		free(subs[i].name);
 	}
 	free(subs);
 }
-
-static void
-gk_diag(gk *g, lka_status sev, const char *fmt, ...) LKA_PRINTF(3, 4);
 
 static void
 gk_diag(gk *g, lka_status sev, const char *fmt, ...)
@@ -578,8 +585,6 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 		gk_diag(&g, LKA_FAILED, "libpst found no index (B-tree pages missing or damaged)");
 		gk_exit(&g, NULL, true);
 	}
-	if (pst_load_extended_attributes(&g.pf) != 1)
-		g.degraded = true;
 	root = pst_parse_item(&g.pf, g.pf.d_head, NULL);
 	if (!root || !root->message_store) {
 		gk_diag(&g, LKA_FAILED, "libpst found no root record (corrupt or truncated index)");
@@ -590,9 +595,6 @@ grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
 		gk_diag(&g, LKA_FAILED, "libpst found no top of folders");
 		gk_exit(&g, root, true);
 	}
-	if (g.degraded)
-		gk_diag(&g, LKA_WARN, "libpst could not load the named-property map: the file is "
-				      "degraded, named fields of its items may be wrong");
 	gk_walk(&g, top, 0, "(top of folders)", 0);
 	/* all sent: a crash while libpst cleans up loses nothing */
 	lka_wire_put_task_end(&g.out, 0, LKA_OK);

@@ -28,11 +28,12 @@ lka_status lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *
  * addresses of m and lines of text.  Returns the rows read. */
 size_t lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text);
 
-/* RTF (decompressed) to plain UTF-8 text; malloc'd, NULL on OOM. */
-char *lka__rtf_to_text(const char *rtf, size_t n);
+/* Append a phone (raw: taken, NULL: nothing) to c (both engines). */
+void lka__pst_c_phone(lka_contact *c, char *raw, const char *type);
 
-/* A Windows code page as an iconv charset name (buf holds it when built), NULL for 0. */
-const char *lka__pst_cp_charset(uint32_t cp, char *buf, size_t cap);
+/* A message's RTF body (decompressed) as text, NULL when empty; when the RTF
+ * encapsulates HTML, *html is that HTML (malloc'd) and the text is its text. */
+char *lka__pst_rtf_body(const char *rtf, size_t n, char **html);
 
 /* A frame from the libpst process (ITEM_BEGIN: a progress checkpoint); false:
  * stop reading it (the frame was refused). */

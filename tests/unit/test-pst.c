@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mapi.h"
 #include "pst.h"
 #include "reader.h"
 #include "tap.h"
@@ -125,17 +126,30 @@ test_rtf(void)
 		"{\\*\\generator Riched20;}\\pard Caf\\'e9 na\\u239?ve\\par Line\\tab two\\par}";
 	static const char html[] = "{\\rtf1\\ansi\\fromhtml1 {\\*\\htmltag19 <html>}\\htmlrtf "
 				   "{\\f0 x}\\htmlrtf0 Hello{\\*\\htmltag84 <br>}\\par}";
-	char *t = lka__rtf_to_text(rtf, sizeof rtf - 1);
+	/* a double-byte code page: one character over two \\'hh escapes */
+	static const char sjis[] = "{\\rtf1\\ansi\\ansicpg932 \\'82\\'a0\\par}";
+	static const char table[] = "{\\rtf1 a\\cell b\\cell\\row c\\emdash d}";
+	char *h = NULL;
+	char *t = lka_mapi_rtf_text(rtf, sizeof rtf - 1, &h);
 
-	ok(t && strcmp(t, "Caf\xc3\xa9 na\xc3\xafve\nLine\ttwo\n") == 0, "RTF to text: [%s]",
-	   t ? t : "(null)");
+	ok(t && !h && strcmp(t, "Caf\xc3\xa9 na\xc3\xafve\nLine\ttwo\n") == 0, "RTF to text");
 	free(t);
-	t = lka__rtf_to_text(html, sizeof html - 1);
-	ok(t && strcmp(t, "Hello\n") == 0, "RTF encapsulating HTML: [%s]", t ? t : "(null)");
+	t = lka__pst_rtf_body(html, sizeof html - 1, &h);
+	ok(h && strstr(h, "<html>Hello<br>") && !strstr(h, "x"), "RTF encapsulating HTML: the HTML");
+	ok(t && strstr(t, "Hello") && !strstr(t, "<"), "... and its text");
 	free(t);
-	t = lka__rtf_to_text("{\\rtf1 \\'", 9);
+	free(h);
+	t = lka_mapi_rtf_text(sjis, sizeof sjis - 1, &h);
+	ok(t && strcmp(t, "\xe3\x81\x82\n") == 0, "RTF: \\ansicpg932 double-byte text");
+	free(t);
+	t = lka_mapi_rtf_text(table, sizeof table - 1, &h);
+	ok(t && strcmp(t, "a\tb\t\nc\xe2\x80\x94" "d") == 0, "RTF: \\cell, \\row, \\emdash");
+	free(t);
+	t = lka_mapi_rtf_text("{\\rtf1 \\'", 9, &h);
 	ok(t != NULL, "truncated RTF does not overrun");
 	free(t);
+	t = lka__pst_rtf_body("{\\rtf1 }", 8, &h);
+	ok(t == NULL && h == NULL, "empty RTF: no body");
 }
 
 static size_t
