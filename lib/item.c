@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "item.h"
+#include "sink.h"
 
 const char *
 lka_role_name(lka_role r)
@@ -199,4 +200,15 @@ lka_contact_free(lka_contact *c)
 	free(c->members);
 	lka_diags_free(&c->diags);
 	free(c);
+}
+
+lka_status
+lka_sink_vdiagf(lka_sink *s, const lka_itemloc *loc, lka_status sev, lka_errkind kind,
+		const char *location, const char *fmt, va_list ap)
+{
+	char msg[600];
+	lka_diag d = { sev, kind, (char *)(uintptr_t)location, msg };
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	return s->ops->diag(s, loc, &d);
 }

@@ -183,23 +183,14 @@ static void
 emit_diag(prun *r, const lka_itemloc *loc, lka_status sev, lka_errkind kind, const char *location,
 	  const char *fmt, ...)
 {
-	char msg[600], where[512];
-	lka_diag d;
 	va_list ap;
 
 	if (r->stop)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (location)
-		snprintf(where, sizeof where, "%s", location);
-	d.severity = sev;
-	d.kind = kind;
-	d.location = location ? where : NULL;
-	d.message = msg;
 	r->warned = true;
-	sink_status(r, r->sink->ops->diag(r->sink, loc, &d));
+	va_start(ap, fmt);
+	sink_status(r, lka_sink_vdiagf(r->sink, loc, sev, kind, location, fmt, ap));
+	va_end(ap);
 }
 
 /* The stored bytes of a property (any type, borrowed from libpff); false if absent. */

@@ -9,6 +9,8 @@
 #ifndef LKA_SINK_H
 #define LKA_SINK_H
 
+#include <stdarg.h>
+
 #include "item.h"
 
 typedef struct lka_sink lka_sink;
@@ -42,5 +44,10 @@ typedef struct lka_sink_ops {
 struct lka_sink {
 	const lka_sink_ops *ops;
 };
+
+/* Send a diagnostic made from a format (one line, at most 600 bytes) to s;
+ * returns what the sink's diag method returned.  location may be NULL. */
+lka_status lka_sink_vdiagf(lka_sink *s, const lka_itemloc *loc, lka_status sev, lka_errkind kind,
+			   const char *location, const char *fmt, va_list ap) LKA_PRINTF(6, 0);
 
 #endif /* LKA_SINK_H */
