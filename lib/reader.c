@@ -1401,11 +1401,12 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 			  "member name %s escapes the archive (%s): recorded, never followed",
 			  e->path, e->name_flags);
 	if (e->len >= 4 && !memcmp(e->data, "!BDN", 4)) {
-		/* a PST/OST needs random access: read from a private copy (the
-		 * format comes from detection, LKA_FMT_PST once issue 3 lands) */
+		/* a PST/OST needs random access: read from a private copy.  Its
+		 * folder tree hangs below a folder of its own, named after the
+		 * member, as for a PST in a folder source (scan.c) */
 		arc_spill(ar, arc, e, path, "an Outlook PST/OST",
 			  lka_detect_format(e->data, e->len < ARC_PEEK ? e->len : ARC_PEEK, base),
-			  arc_folder(ar, path, dlen, NULL));
+			  arc_folder(ar, path, strlen(path), "pst"));
 		goto out;
 	}
 	if (!e->at_end)

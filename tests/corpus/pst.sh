@@ -143,4 +143,23 @@ ok $? "the shortfall is printed"
 run "$VERIFY" "$T/crash.db"
 ok $([ "$rc" -eq 0 ]; echo $?) "lka-verify after crashes (exit $rc)"
 
+# PSTs inside a zip source: read from a private copy, each store's folder tree
+# below a folder named after its member, the temporary area removed.
+mkdir -p "$T/zip" "$T/tmp"
+python3 - "$CORPUS/pst" "$T/zip/stores.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    z.write(sys.argv[1] + "/aspose__SampleContacts.pst", "mail/contacts.pst")
+    z.write(sys.argv[1] + "/rubymsg__200_recipients.pst", "mail/r.pst")
+PY
+TMPDIR="$T/tmp" run "$INGEST" -q "$T/zip.db" "$T/zip/stores.zip"
+is "$rc" 0 "a zip of two PSTs is ingested"
+is "$(q "$T/zip.db" "SELECT group_concat(path, '|') FROM (SELECT path FROM folders WHERE folder_class = 'pst' ORDER BY path)")" \
+	"mail/contacts.pst|mail/r.pst" "each store is a folder named after its member"
+is "$(q "$T/zip.db" "SELECT count(*) FROM contacts c JOIN folders f ON f.id = c.folder_id
+	WHERE f.path LIKE 'mail/contacts.pst/%'")" 6 "the 6 contacts, below their store's folder"
+is "$(q "$T/zip.db" "SELECT count(*) FROM recipients WHERE address IS NOT NULL")" 200 \
+	"the 200 recipients with addresses"
+is "$(ls -A "$T/tmp" | wc -l)" 0 "the private temporary area is gone"
+
 done_testing
