@@ -545,33 +545,51 @@ on_folder(lka_ingest *ing, task *t, const lka_folder *f)
 	t->n_fmap++;
 }
 
+/* Where an item of task t at loc, in reader folder folder_id, goes. */
+static lka_msgorigin
+item_origin(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id)
+{
+	lka_msgorigin o;
+
+	o.source_id = ing->srcs[t->src_idx].id;
+	o.file_id = t->file_id;
+	o.folder_id = map_folder(t, folder_id, t->folder_id);
+	o.loc = *loc;
+	o.file_display = task_display(ing, t);
+	return o;
+}
+
+/* An item could not be written: false when the case itself failed (stop);
+ * otherwise (e.g. over a database limit) the reason is recorded and ingest
+ * goes on. */
+static bool
+item_write_failed(lka_ingest *ing, task *t, const lka_itemloc *loc, lka_error *e)
+{
+	char where[600];
+
+	if (e->kind == LKA_E_DB && e->status == LKA_FATAL) {
+		db_fail(ing, e);
+		return false;
+	}
+	loc_text(ing, where, sizeof where, t, loc);
+	record_error(ing, t, where, LKA_FAILED, e->kind, e->msg);
+	return true;
+}
+
 static void
 on_message(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
 {
-	src *s = &ing->srcs[t->src_idx];
 	lka_write_counts c = { 0 };
 	lka_error e = { 0 };
 	lka_msgorigin o;
 
 	if (!ensure_tx(ing))
 		goto out;
-	o.source_id = s->id;
-	o.file_id = t->file_id;
-	o.folder_id = map_folder(t, folder_id, t->folder_id);
-	o.loc = *loc;
-	o.file_display = task_display(ing, t);
+	o = item_origin(ing, t, loc, folder_id);
 	if (lka_case__message_write(ing->kase, &o, m, ing->opts.store_content != 0, &c, &e) !=
-	    LKA_OK) {
-		if (e.kind == LKA_E_DB && e.status == LKA_FATAL) {
-			db_fail(ing, &e);
-			goto out;
-		}
-		/* The message could not be stored (e.g. over a database limit):
-		 * record why and go on. */
-		char where[600];
-		loc_text(ing, where, sizeof where, t, loc);
-		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
-	}
+		    LKA_OK &&
+	    !item_write_failed(ing, t, loc, &e))
+		goto out;
 	ing->st.messages += c.messages;
 	ing->st.attachments += c.attachments;
 	ing->st.errors += c.errors;
@@ -585,29 +603,20 @@ out:
 static void
 on_contact(lka_ingest *ing, task *t, const lka_itemloc *loc, int64_t folder_id, lka_contact *c)
 {
-	src *s = &ing->srcs[t->src_idx];
 	lka_write_counts n = { 0 };
 	lka_error e = { 0 };
 	lka_msgorigin o;
 
 	if (!ensure_tx(ing))
 		goto out;
-	o.source_id = s->id;
-	o.file_id = t->file_id;
+	o = item_origin(ing, t, loc, folder_id);
 	/* folder_id < 0: from attachment -folder_id - 1 of the message at loc (sink.h) */
-	o.folder_id = folder_id < 0 ? t->folder_id : map_folder(t, folder_id, t->folder_id);
-	o.loc = *loc;
-	o.file_display = task_display(ing, t);
+	if (folder_id < 0)
+		o.folder_id = t->folder_id;
 	if (lka_case__contact_write(ing->kase, &o, folder_id < 0 ? -folder_id - 1 : -1, c, &n, &e) !=
-	    LKA_OK) {
-		if (e.kind == LKA_E_DB && e.status == LKA_FATAL) {
-			db_fail(ing, &e);
-			goto out;
-		}
-		char where[600];
-		loc_text(ing, where, sizeof where, t, loc);
-		record_error(ing, t, where, LKA_FAILED, e.kind, e.msg);
-	}
+		    LKA_OK &&
+	    !item_write_failed(ing, t, loc, &e))
+		goto out;
 	ing->st.errors += n.errors;
 	ing->st.contacts += n.contacts;
 	ing->batch_items++;
@@ -673,13 +682,29 @@ typedef struct direct_sink {
 	task *t;
 } direct_sink;
 
+/* What the reader is told after an item: stop once the case has failed. */
+static lka_status
+ds_status(direct_sink *d)
+{
+	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+}
+
+/* After a message or contact: commit when the batch is full, report progress. */
+static lka_status
+ds_written(direct_sink *d)
+{
+	maybe_commit(d->ing);
+	tick(d->ing, false);
+	return ds_status(d);
+}
+
 static lka_status
 ds_item_begin(lka_sink *s, const lka_itemloc *loc)
 {
 	direct_sink *d = (direct_sink *)s;
 
 	on_item_begin(d->ing, d->t, loc);
-	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+	return ds_status(d);
 }
 
 static lka_status
@@ -688,7 +713,7 @@ ds_folder(lka_sink *s, const lka_folder *f)
 	direct_sink *d = (direct_sink *)s;
 
 	on_folder(d->ing, d->t, f);
-	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+	return ds_status(d);
 }
 
 static lka_status
@@ -697,9 +722,7 @@ ds_message(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_msg *m)
 	direct_sink *d = (direct_sink *)s;
 
 	on_message(d->ing, d->t, loc, folder_id, m);
-	maybe_commit(d->ing);
-	tick(d->ing, false);
-	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+	return ds_written(d);
 }
 
 static lka_status
@@ -708,9 +731,7 @@ ds_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *
 	direct_sink *d = (direct_sink *)s;
 
 	on_contact(d->ing, d->t, loc, folder_id, c);
-	maybe_commit(d->ing);
-	tick(d->ing, false);
-	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+	return ds_written(d);
 }
 
 static lka_status
@@ -719,7 +740,7 @@ ds_diag(lka_sink *s, const lka_itemloc *loc, const lka_diag *dg)
 	direct_sink *d = (direct_sink *)s;
 
 	on_diag(d->ing, d->t, loc, dg);
-	return d->ing->db_dead ? LKA_FATAL : LKA_OK;
+	return ds_status(d);
 }
 
 static const lka_sink_ops direct_ops = { ds_item_begin, ds_folder, ds_message, ds_contact,
