@@ -436,22 +436,6 @@ over_budget(lka_arc_budget *bud, const lka_limits *lim, char *why, size_t cap)
 	return false;
 }
 
-static bool
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /*
  * Read the current member's data until it holds `until` bytes (or all of
  * it), hashing everything; bytes go to fd when fd >= 0, else are kept up to
@@ -497,7 +481,7 @@ pump(lka_arc *a, lka_arc_entry *e, lka_arc_budget *bud, const lka_limits *lim, u
 		e->size += (uint64_t)r;
 		bud->out_bytes += (uint64_t)r;
 		if (fd >= 0) {
-			if (!write_all(fd, buf, (size_t)r)) {
+			if (!lka__write_all(fd, buf, (size_t)r)) {
 				snprintf(e->error, sizeof e->error, "cannot write the copy: %s",
 					 strerror(errno));
 				e->damaged = true;

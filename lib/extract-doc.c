@@ -484,23 +484,6 @@ pdf_text(const unsigned char *d, size_t n, lka_buf *out)
 }
 #endif
 
-static bool
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		c += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static void __attribute__((noreturn))
 child(int fd, const unsigned char *d, size_t n, bool pdf, size_t max_bytes, uint32_t seconds,
       uint64_t memory)
@@ -539,7 +522,7 @@ child(int fd, const unsigned char *d, size_t n, bool pdf, size_t max_bytes, uint
 		st = 't';
 	hdr[0] = st;
 	hdr[1] = method[0] == 'd' ? 'd' : method[0] == 'x' ? 'x' : method[0] == 'p' && method[1] == 'p' ? 'P' : method[0] == 'o' ? 'o' : method[0] == 'p' ? 'p' : 'z';
-	if (!write_all(fd, hdr, 2) || (out.data && !write_all(fd, out.data, out.len)))
+	if (!lka__write_all(fd, hdr, 2) || (out.data && !lka__write_all(fd, out.data, out.len)))
 		_exit(1);
 	_exit(0);
 }

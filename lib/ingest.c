@@ -144,15 +144,6 @@ struct lka_ingest {
 	lka_error dberr;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 event(lka_ingest *ing, lka_status level, const char *fmt, ...) LKA_PRINTF(3, 4);
 
@@ -167,14 +158,14 @@ event(lka_ingest *ing, lka_status level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	ing->st.seconds = now_s() - ing->t0;
+	ing->st.seconds = lka__mono_seconds() - ing->t0;
 	ing->progress(&ing->st, level, line, ing->payload);
 }
 
 static void
 tick(lka_ingest *ing, bool force)
 {
-	double t = now_s();
+	double t = lka__mono_seconds();
 
 	if (!ing->progress || (!force && t - ing->last_progress < PROGRESS_SECONDS))
 		return;
@@ -341,7 +332,7 @@ ensure_tx(lka_ingest *ing)
 	ing->in_tx = true;
 	ing->batch_items = 0;
 	ing->batch_bytes = 0;
-	ing->batch_start = now_s();
+	ing->batch_start = lka__mono_seconds();
 	return true;
 }
 
@@ -379,7 +370,7 @@ static void
 maybe_commit(lka_ingest *ing)
 {
 	if (ing->in_tx && (ing->batch_items >= BATCH_MESSAGES || ing->batch_bytes >= BATCH_BYTES ||
-			   now_s() - ing->batch_start >= BATCH_SECONDS))
+			   lka__mono_seconds() - ing->batch_start >= BATCH_SECONDS))
 		commit(ing);
 }
 
@@ -764,7 +755,7 @@ ps_flush(pipe_sink *p, bool ok)
 		lka_buf_reset(&p->out);
 		return LKA_FATAL;
 	}
-	sent = lka_wire_write_all(p->fd, p->out.data, p->out.len);
+	sent = lka__write_all(p->fd, p->out.data, p->out.len);
 	lka_buf_reset(&p->out);
 	return sent ? LKA_OK : LKA_FATAL;
 }
@@ -947,7 +938,7 @@ worker_spawn(lka_ingest *ing, worker *w, lka_error *err)
 	w->qn = 0;
 	w->closing = false;
 	w->kill_reason = NULL;
-	w->last_frame = now_s();
+	w->last_frame = lka__mono_seconds();
 	lka_buf_init(&w->in, LKA_WIRE_MAX_FRAME + 2 * RECV_CHUNK);
 	return true;
 }
@@ -1031,7 +1022,7 @@ worker_send(lka_ingest *ing, worker *w, task *ti)
 	if (ok) {
 		w->queue[w->qn++] = ti;
 		if (w->qn == 1)
-			w->last_frame = now_s();
+			w->last_frame = lka__mono_seconds();
 	}
 	return ok;
 }
@@ -1197,7 +1188,7 @@ worker_read(lka_ingest *ing, worker *w)
 		if (n <= 0)
 			return false;
 		w->in.len += (size_t)n;
-		w->last_frame = now_s();
+		w->last_frame = lka__mono_seconds();
 		for (;;) {
 			size_t fl = lka_wire_frame_len(w->in.data + off, w->in.len - off);
 			lka_frame f;
@@ -1569,7 +1560,7 @@ run_isolated(lka_ingest *ing, lka_error *err)
 			st = lka__error_sys(err, LKA_FATAL, errno, NULL, "poll failed");
 			goto out;
 		}
-		t = now_s();
+		t = lka__mono_seconds();
 		for (size_t i = 0; i < nw; i++) {
 			worker *w = &ing->workers[i];
 			if (w->pid < 0)
@@ -1614,7 +1605,7 @@ lka_ingest_run(lka_ingest *ing, lka_progress_fn progress, void *payload, lka_err
 
 	ing->progress = progress;
 	ing->payload = payload;
-	ing->t0 = now_s();
+	ing->t0 = lka__mono_seconds();
 	if (lka_case__run_begin(ing->kase, "lka-ingest", ing->opts.argv_text, &ing->run_id, &e) !=
 	    LKA_OK) {
 		*err = e;
@@ -1644,7 +1635,7 @@ lka_ingest_run(lka_ingest *ing, lka_progress_fn progress, void *payload, lka_err
 			*err = ing->dberr;
 	}
 done:
-	ing->st.seconds = now_s() - ing->t0;
+	ing->st.seconds = lka__mono_seconds() - ing->t0;
 	if (st != LKA_FATAL && (warned || ing->st.errors || ing->st.sources_failed))
 		st = LKA_WARN;
 	if (ing->in_tx)

@@ -72,6 +72,9 @@ void lka__ascii_lower(char *s);
 char *lka__trim(char *s);
 /* Seconds on the monotonic clock (for deadlines and durations). */
 double lka__mono_seconds(void);
+/* Write all n bytes to fd (blocking, EINTR-safe).  false on error, errno set
+ * (EIO when write() wrote nothing). */
+bool lka__write_all(int fd, const void *p, size_t n);
 
 /* ---- SHA-256 (hash.c, nettle) ---- */
 

@@ -75,7 +75,7 @@ gk_need_names(gk *g)
 static void
 gk_flush(gk *g)
 {
-	if (g->out.len && !lka_wire_write_all(g->fd, g->out.data, g->out.len))
+	if (g->out.len && !lka__write_all(g->fd, g->out.data, g->out.len))
 		_exit(3);
 	lka_buf_reset(&g->out);
 }

@@ -1186,18 +1186,10 @@ arc_spill(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *path, const c
 	}
 	{
 		lka_limits lim = ar->lim;
-		bool ok = true;
-		ssize_t w;
+		bool ok = lka__write_all(fd, e->data, e->len);
 
 		/* the copy is bounded: archive_tmp_bytes */
 		lim.archive_bytes = ar->bud.out_bytes - e->size + r->rc->limits.archive_tmp_bytes;
-		for (size_t off = 0; off < e->len && ok; off += (size_t)w) {
-			w = write(fd, e->data + off, e->len - off);
-			if (w <= 0 && errno != EINTR)
-				ok = false;
-			if (w < 0)
-				w = 0;
-		}
 		if (ok)
 			lka_arc_finish(arc, e, &ar->bud, &lim, fd);
 		if (ar->bud.spent && e->size > r->rc->limits.archive_tmp_bytes) {

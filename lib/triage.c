@@ -1241,15 +1241,9 @@ lka_attachment_extract(lka_case *kase, const char *sha256, int dirfd, const char
 			break;
 		if (st != LKA_OK)
 			goto bad;
-		for (size_t off = 0; off < got;) {
-			ssize_t w = write(fd, buf + off, got - off);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				st = lka__error_sys(err, LKA_FAILED, errno, cand, "cannot write");
-				goto bad;
-			}
-			off += (size_t)w;
+		if (!lka__write_all(fd, buf, got)) {
+			st = lka__error_sys(err, LKA_FAILED, errno, cand, "cannot write");
+			goto bad;
 		}
 	}
 	if (close(fd) != 0) {

@@ -1,9 +1,12 @@
 /*
- * util.c — small helpers: string copies, ASCII case, the monotonic clock.
+ * util.c — small helpers: string copies, ASCII case, the monotonic clock,
+ * writing a whole buffer to a file descriptor.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -61,4 +64,25 @@ lka__mono_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool
+lka__write_all(int fd, const void *p, size_t n)
+{
+	const unsigned char *q = p;
+
+	while (n) {
+		ssize_t w = write(fd, q, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return false;
+		}
+		q += w;
+		n -= (size_t)w;
+	}
+	return true;
 }

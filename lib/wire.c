@@ -684,21 +684,3 @@ lka_wire_get_task(lka_wire_task *out, const unsigned char *p, size_t n)
 	}
 	return true;
 }
-
-bool
-lka_wire_write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *q = p;
-
-	while (n) {
-		ssize_t w = write(fd, q, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		q += w;
-		n -= (size_t)w;
-	}
-	return true;
-}

@@ -68,7 +68,4 @@ bool lka_wire_get_frame(lka_frame *out, const unsigned char *p, size_t n);
 /* Decode a task frame. */
 bool lka_wire_get_task(lka_wire_task *out, const unsigned char *p, size_t n);
 
-/* Write all of b to fd (blocking, EINTR-safe).  false on error (errno set). */
-bool lka_wire_write_all(int fd, const void *p, size_t n);
-
 #endif /* LKA_WIRE_H */
