@@ -532,26 +532,40 @@ eml_prefix(const char *p, size_t n)
 	return skip;
 }
 
+/*
+ * A file that is one item (ordinal 0, at loc): read it whole into *data.
+ * false when there is nothing to parse: read by an earlier run, over the
+ * message limit, or unreadable (the last two recorded against the item).
+ */
+static bool
+read_one_item(run *r, int fd, uint64_t size, const lka_itemloc *loc, char **data, size_t *n)
+{
+	int e;
+
+	if (r->task->skip > 0)
+		return false;
+	if (size > r->rc->limits.message_bytes) {
+		item_too_big(r, loc, size);
+		return false;
+	}
+	e = read_all(fd, size, r->rc->limits.message_bytes, data, n);
+	if (e) {
+		begin(r, loc);
+		read_failed(r, loc, e);
+		return false;
+	}
+	return true;
+}
+
 static void
 read_eml(run *r, int fd, uint64_t size)
 {
 	lka_itemloc loc = { 0, 0, (int64_t)size };
 	char *data = NULL;
 	size_t n = 0, skip;
-	int e;
 
-	if (r->task->skip > 0)
+	if (!read_one_item(r, fd, size, &loc, &data, &n))
 		return;
-	if (size > r->rc->limits.message_bytes) {
-		item_too_big(r, &loc, size);
-		return;
-	}
-	e = read_all(fd, size, r->rc->limits.message_bytes, &data, &n);
-	if (e) {
-		begin(r, &loc);
-		read_failed(r, &loc, e);
-		return;
-	}
 	loc.length = (int64_t)n;
 	skip = eml_prefix(data, n);
 	if (n - skip == 0) {
@@ -599,20 +613,10 @@ read_tnef(run *r, int fd, uint64_t size)
 	char *data = NULL;
 	size_t n = 0;
 	lka_status st;
-	int err;
 
-	if (r->task->skip > 0)
+	if (!read_one_item(r, fd, size, &loc, &data, &n))
 		return;
-	if (size > r->rc->limits.message_bytes) {
-		item_too_big(r, &loc, size);
-		return;
-	}
-	err = read_all(fd, size, r->rc->limits.message_bytes, &data, &n);
 	begin(r, &loc);
-	if (err) {
-		read_failed(r, &loc, err);
-		return;
-	}
 	if (!r->stop) {
 		fault_hook(r->rc, data, n);
 		st = msg ? lka_mime_olemsg(&m, r->rc->mime, data, n, &e)
