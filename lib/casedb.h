@@ -57,6 +57,19 @@ lka_status lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, 
 void lka_case__writer_free(lka_case *kase);
 
 /* Map a SQLite failure to an lka_error (kind LKA_E_DB, sys = extended code). */
+/* Statement helpers of the case writers (sink-case.c, sink-contact.c).
+ * Binding text can fail (SQLITE_TOOBIG) and a later bind clears the
+ * connection's error, so a statement's first bind failure is kept in *brc
+ * and checked by lka_case__step before stepping. */
+/* The statement cached in *slot, prepared on first use; NULL after filling err (fatal). */
+sqlite3_stmt *lka_case__prepared(lka_case *kase, sqlite3_stmt **slot, const char *sql,
+				 lka_error *err);
+void lka_case__bind_text(sqlite3_stmt *s, int i, const char *v, int *brc); /* NULL binds NULL */
+void lka_case__bind_id(sqlite3_stmt *s, int i, int64_t id);               /* 0 binds NULL */
+/* Step a statement that returns no row, then reset it.  A bind failure in
+ * *brc: LKA_FAILED for a value too big, the item cannot be stored. */
+lka_status lka_case__step(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what,
+			  lka_error *err);
 lka_status lka_case__dberr(lka_case *kase, lka_error *err, const char *what);
 /* Current time as ISO 8601 UTC with milliseconds: "2024-03-01T10:15:00.123Z". */
 void lka_case__now_iso(char out[32]);

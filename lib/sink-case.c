@@ -155,19 +155,24 @@ static const char *const sql_text[S__COUNT] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-/* The cached statement id, prepared on first use; NULL after filling err. */
-static sqlite3_stmt *
-stmt(lka_case *kase, int id, lka_error *err)
+sqlite3_stmt *
+lka_case__prepared(lka_case *kase, sqlite3_stmt **slot, const char *sql, lka_error *err)
 {
-	if (!kase->stmt[id] &&
-	    sqlite3_prepare_v3(kase->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
-			       &kase->stmt[id], NULL) != SQLITE_OK) {
+	if (!*slot &&
+	    sqlite3_prepare_v3(kase->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
 		lka_case__dberr(kase, err, "prepare");
 		if (err)
 			err->status = LKA_FATAL; /* our SQL or schema is wrong */
 		return NULL;
 	}
-	return kase->stmt[id];
+	return *slot;
+}
+
+/* The cached statement id, prepared on first use; NULL after filling err. */
+static sqlite3_stmt *
+stmt(lka_case *kase, int id, lka_error *err)
+{
+	return lka_case__prepared(kase, &kase->stmt[id], sql_text[id], err);
 }
 
 /*
@@ -176,8 +181,8 @@ stmt(lka_case *kase, int id, lka_error *err)
  * error, so each statement's first bind failure is kept in an int the
  * caller passes along (brc) and checked before stepping.
  */
-static void
-bind_text(sqlite3_stmt *s, int i, const char *v, int *brc)
+void
+lka_case__bind_text(sqlite3_stmt *s, int i, const char *v, int *brc)
 {
 	int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
 
@@ -194,9 +199,8 @@ bind_blob(sqlite3_stmt *s, int i, const void *p, size_t n, int *brc)
 		*brc = rc;
 }
 
-/* 0 (no such row) binds NULL. */
-static void
-bind_id(sqlite3_stmt *s, int i, int64_t id)
+void
+lka_case__bind_id(sqlite3_stmt *s, int i, int64_t id)
 {
 	if (id > 0)
 		sqlite3_bind_int64(s, i, id);
@@ -223,9 +227,8 @@ bind_failed(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what, lka_err
 			  kase->path, "%s: %s", what, sqlite3_errstr(rc));
 }
 
-/* Step a statement that returns no row, then reset it. */
-static lka_status
-run(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what, lka_error *err)
+lka_status
+lka_case__step(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what, lka_error *err)
 {
 	lka_status st = LKA_OK;
 
@@ -235,6 +238,25 @@ run(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what, lka_error *err)
 		st = lka_case__dberr(kase, err, what);
 	sqlite3_reset(s);
 	return st;
+}
+
+/* This file's short names for the shared helpers above. */
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v, int *brc)
+{
+	lka_case__bind_text(s, i, v, brc);
+}
+
+static void
+bind_id(sqlite3_stmt *s, int i, int64_t id)
+{
+	lka_case__bind_id(s, i, id);
+}
+
+static lka_status
+run(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what, lka_error *err)
+{
+	return lka_case__step(kase, s, brc, what, err);
 }
 
 /* Unix seconds as "2024-03-01T10:15:00Z"; false when out of range (years 0..9999). */

@@ -69,55 +69,20 @@ typedef struct cw {
 static sqlite3_stmt *
 cstmt(cw *w, int id)
 {
-	lka_case *kase = w->kase;
-
-	if (!kase->cstmt[id] &&
-	    sqlite3_prepare_v3(kase->db, csql[id], -1, SQLITE_PREPARE_PERSISTENT, &kase->cstmt[id],
-			       NULL) != SQLITE_OK) {
-		lka_case__dberr(kase, w->err, "prepare");
-		if (w->err)
-			w->err->status = LKA_FATAL;
-		return NULL;
-	}
-	return kase->cstmt[id];
+	return lka_case__prepared(w->kase, &w->kase->cstmt[id], csql[id], w->err);
 }
 
 static void
 btext(cw *w, sqlite3_stmt *s, int i, const char *v)
 {
-	int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
-
-	if (rc != SQLITE_OK && w->brc == SQLITE_OK)
-		w->brc = rc;
-}
-
-static void
-bid(sqlite3_stmt *s, int i, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(s, i, id);
-	else
-		sqlite3_bind_null(s, i);
+	lka_case__bind_text(s, i, v, &w->brc);
 }
 
 /* Step a statement that returns no row, reset it. */
 static lka_status
 crun(cw *w, sqlite3_stmt *s, const char *what)
 {
-	lka_status st = LKA_OK;
-
-	if (w->brc != SQLITE_OK) {
-		int rc = w->brc;
-		w->brc = SQLITE_OK;
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		return lka__error(w->err, (rc & 0xff) == SQLITE_TOOBIG ? LKA_FAILED : LKA_FATAL,
-				  LKA_E_DB, rc, w->kase->path, "%s: %s", what, sqlite3_errstr(rc));
-	}
-	if (sqlite3_step(s) != SQLITE_DONE)
-		st = lka_case__dberr(w->kase, w->err, what);
-	sqlite3_reset(s);
-	return st;
+	return lka_case__step(w->kase, s, &w->brc, what, w->err);
 }
 
 static lka_status
@@ -191,7 +156,7 @@ attachment_of(cw *w, const lka_msgorigin *o, int64_t pos, const char *path, int6
 
 	if (!s)
 		return LKA_FATAL;
-	bid(s, 1, o->file_id);
+	lka_case__bind_id(s, 1, o->file_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)o->loc.ordinal);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -251,11 +216,11 @@ write_contact(cw *w, const lka_msgorigin *o, int64_t att_pos, const lka_contact 
 	if (!(s = cstmt(w, C_CONTACT)))
 		return LKA_FATAL;
 	sqlite3_bind_int64(s, 1, o->source_id);
-	bid(s, 2, o->file_id);
-	bid(s, 3, folder);
-	bid(s, 4, msg);
-	bid(s, 5, att);
-	bid(s, 6, w->kase->run_id);
+	lka_case__bind_id(s, 2, o->file_id);
+	lka_case__bind_id(s, 3, folder);
+	lka_case__bind_id(s, 4, msg);
+	lka_case__bind_id(s, 5, att);
+	lka_case__bind_id(s, 6, w->kase->run_id);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)o->loc.ordinal);
 	if (o->loc.offset >= 0)
 		sqlite3_bind_int64(s, 8, o->loc.offset);
