@@ -31,6 +31,7 @@ static const lka_migration migrations[] = {
 	{ "container attachments (schema 4)", lka_sql_containers },
 	{ "personal-data scan: scans, findings, attachment_text (schema 5)", lka_sql_pii },
 	{ "attachment triage: attachment_flags, ioc_matches (schema 6)", lka_sql_triage },
+	{ "lookup indexes: contacts by folder (schema 7)", lka_sql_indexes },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,

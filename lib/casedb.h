@@ -13,7 +13,7 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 6
+#define LKA_SCHEMA_VERSION 7
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
@@ -25,6 +25,7 @@ extern const char lka_sql_containers[];     /* sql/containers.sql */
 extern const char lka_sql_pii[];            /* sql/pii.sql: scans, findings, attachment_text */
 extern const char lka_sql_pii_views[];      /* sql/pii-views.sql */
 extern const char lka_sql_triage[];         /* sql/triage.sql (attachment triage) */
+extern const char lka_sql_indexes[];        /* sql/indexes.sql (lookup indexes) */
 extern const char lka_sql_triage_views[];   /* sql/triage-views.sql */
 
 struct lka_case {
