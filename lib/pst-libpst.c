@@ -3,18 +3,23 @@
  *
  * libpst reads items libpff cannot (truncated files libpff refuses, items
  * whose table libpff cannot decode), but it keeps global state, can call
- * exit() and crashes on damaged files.  So it runs in a forked grandchild of
- * the reader process, which walks the IPM subtree and sends back, as wire
- * frames over a pipe: every folder with the number of items libpst found in
- * it, and every item libpff did not read (whole, engine "libpst").  The
+ * exit() and crashes on damaged files.  So it runs in a process of its own,
+ * the libpst host, forked from the reader process when the reader first
+ * needs it and kept for the next stores (a fork per store cost more than
+ * libpst's own work).  For each store the reader sends a request; the host
+ * walks the IPM subtree and sends back, as wire frames over a socket: every
+ * folder with the number of items libpst found in it, and every item libpff
+ * did not read (whole, engine "libpst"), then TASK_END.  The
  * reader process decodes those frames with the usual bounds checks and
- * forwards them; when the grandchild dies, only libpst's remaining items are
- * lost, never libpff's.
+ * forwards them; when the host dies, only libpst's remaining items of that
+ * store are lost, never libpff's, and the next request starts a new host.
+ * A store that made libpst warn, or every HOST_STORES_MAX stores, the host
+ * is replaced, so damaged input never leaves libpst state for the next one.
  *
- * Grandchild frames (task id 0): FOLDER {id = folder d_id, parent_id =
+ * Host frames (task id 0): FOLDER {id = folder d_id, parent_id =
  * parent d_id, name, folder_class, engine "libpst", expected_items = -1
  * before its items or the count after}, ITEM_BEGIN {ordinal = item d_id}
- * (checkpoint), MESSAGE {folder_id = folder d_id, msg}, DIAG.
+ * (checkpoint), MESSAGE {folder_id = folder d_id, msg}, DIAG, TASK_END.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,7 +44,7 @@
 #include "pst.h"
 #include "wire.h"
 
-/* ---------------------------------------------------- in the grandchild */
+/* ---------------------------------------------------- in the libpst host */
 
 typedef struct gk {
 	pst_file pf;
@@ -478,7 +486,7 @@ gk_walk(gk *g, pst_desc_tree *d, uint64_t parent_id, const char *name, int depth
 		}
 		if ((c->d_id & 0x1f) != 0x02) /* NID type: not a normal folder */
 			gk_need_names(g);
-		/* checkpoint: the grandchild dies on this descriptor or gets past it;
+		/* checkpoint: the host dies on this descriptor or gets past it;
 		 * one that takes too long (a loop in libpst) ends it by SIGALRM */
 		lka_wire_put_item_begin(&g->out, 0, &cl);
 		gk_flush(g);
@@ -542,154 +550,392 @@ gk_diag(gk *g, lka_status sev, const char *fmt, ...)
 	gk_flush(g);
 }
 
-/* End the libpst process, releasing what it holds (leak checkers see a clean exit). */
-static _Noreturn void
-gk_exit(gk *g, pst_item *root, bool opened)
+/* One store: its folders and the items libpff did not read, then TASK_END
+ * (sent before libpst's clean-up, so a crash there loses nothing). */
+static void
+gk_store(gk *g, const char *path)
 {
+	pst_item *root = NULL;
+	pst_desc_tree *top;
+	bool opened = false;
+
+	if (pst_open(&g->pf, path, "windows-1252") < 0) {
+		gk_diag(g, LKA_FAILED, "libpst cannot open the file");
+		goto end;
+	}
+	opened = true;
+	if (pst_load_index(&g->pf) != 0 || g->pf.i_count == 0 || !g->pf.d_head) {
+		gk_diag(g, LKA_FAILED, "libpst found no index (B-tree pages missing or damaged)");
+		goto end;
+	}
+	root = pst_parse_item(&g->pf, g->pf.d_head, NULL);
+	if (!root || !root->message_store) {
+		gk_diag(g, LKA_FAILED, "libpst found no root record (corrupt or truncated index)");
+		goto end;
+	}
+	top = pst_getTopOfFolders(&g->pf, root);
+	if (!top) {
+		gk_diag(g, LKA_FAILED, "libpst found no top of folders");
+		goto end;
+	}
+	gk_walk(g, top, 0, "(top of folders)", 0);
+end:
+	alarm(0);
+	lka_wire_put_task_end(&g->out, 0, LKA_OK);
+	gk_flush(g);
 	if (root)
 		pst_freeItem(root);
 	if (opened)
 		pst_close(&g->pf);
-	lka_buf_free(&g->out);
-	_exit(0);
+}
+
+/*
+ * The request the reader sends for one store: "LPQ1", the path, the store
+ * flag, the sorted known ids and the sorted ids to avoid.
+ */
+#define REQ_MAGIC "LPQ1"
+#define REQ_IDS_MAX ((uint64_t)1 << 26)
+
+typedef struct req {
+	char *path;
+	bool store;
+	uint64_t *known, *avoid;
+	uint64_t n_known, n_avoid;
+} req;
+
+static bool
+read_full(int fd, void *p, size_t n)
+{
+	unsigned char *b = p;
+
+	while (n) {
+		ssize_t got = read(fd, b, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		b += got;
+		n -= (size_t)got;
+	}
+	return true;
+}
+
+static bool
+read_ids(int fd, uint64_t **v, uint64_t *n)
+{
+	if (!read_full(fd, n, sizeof *n) || *n > REQ_IDS_MAX)
+		return false;
+	*v = malloc(*n ? (size_t)*n * sizeof **v : 1);
+	return *v && read_full(fd, *v, (size_t)*n * sizeof **v);
 }
 
 static void
-grandchild(const char *path, int fd, const uint64_t *known_ids, size_t n_known,
-	   const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store)
+req_clear(req *q)
 {
-	gk g;
-	pst_item *root;
-	pst_desc_tree *top;
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	free(q->path);
+	free(q->known);
+	free(q->avoid);
+	memset(q, 0, sizeof *q);
+}
+
+/* false: the reader closed the socket (or sent garbage): the host ends. */
+static bool
+req_read(int fd, req *q)
+{
+	char magic[4];
+	uint32_t plen;
+	uint8_t store;
+
+	memset(q, 0, sizeof *q);
+	if (!read_full(fd, magic, sizeof magic) || memcmp(magic, REQ_MAGIC, 4) != 0 ||
+	    !read_full(fd, &plen, sizeof plen) || plen == 0 || plen > 65536 ||
+	    !(q->path = malloc((size_t)plen + 1)) || !read_full(fd, q->path, plen) ||
+	    !read_full(fd, &store, 1) || !read_ids(fd, &q->known, &q->n_known) ||
+	    !read_ids(fd, &q->avoid, &q->n_avoid)) {
+		req_clear(q);
+		return false;
+	}
+	q->path[plen] = '\0';
+	q->store = store != 0;
+	return true;
+}
+
+/* Close every descriptor from lo up (close_range, or one by one on old kernels). */
+static void
+close_from(int lo)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lo, ~0U, 0U) == 0)
+		return;
+#endif
+	for (long fd = lo, max = sysconf(_SC_OPEN_MAX); fd < (max > 0 ? max : 1024); fd++)
+		(void)close((int)fd);
+}
+
+/*
+ * The libpst host: a process forked from the reader that runs libpst over
+ * one store per request, for as long as the reader keeps it.  It holds none
+ * of the reader's descriptors (the reader's death must look like one to the
+ * ingest process) and dies with the reader.
+ */
+static _Noreturn void
+host_main(int fd, pid_t reader, const lka_limits *lim)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	/* libpst writes warnings to stdout and perror()s to stderr */
 	if (null >= 0) {
+		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
 	}
-	memset(&g, 0, sizeof g);
-	g.fd = fd;
-	g.known = known_ids;
-	g.n_known = n_known;
-	g.avoid = avoid;
-	g.n_avoid = n_avoid;
-	g.lim = lim;
-	g.store = store;
-	lka_buf_init(&g.out, 0);
-	if (pst_open(&g.pf, path, "windows-1252") < 0) {
-		gk_diag(&g, LKA_FAILED, "libpst cannot open the file");
-		gk_exit(&g, NULL, false);
+	if (dup2(fd, 3) != 3)
+		_exit(4);
+	fd = 3;
+	close_from(4);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != reader)
+		_exit(0);
+	for (;;) {
+		req q;
+		gk g;
+
+		if (!req_read(fd, &q))
+			_exit(0);
+		memset(&g, 0, sizeof g);
+		g.fd = fd;
+		g.known = q.known;
+		g.n_known = (size_t)q.n_known;
+		g.avoid = q.avoid;
+		g.n_avoid = (size_t)q.n_avoid;
+		g.lim = lim;
+		g.store = q.store;
+		lka_buf_init(&g.out, 0);
+		gk_store(&g, q.path);
+		lka_buf_free(&g.out);
+		req_clear(&q);
 	}
-	if (pst_load_index(&g.pf) != 0 || g.pf.i_count == 0 || !g.pf.d_head) {
-		gk_diag(&g, LKA_FAILED, "libpst found no index (B-tree pages missing or damaged)");
-		gk_exit(&g, NULL, true);
-	}
-	root = pst_parse_item(&g.pf, g.pf.d_head, NULL);
-	if (!root || !root->message_store) {
-		gk_diag(&g, LKA_FAILED, "libpst found no root record (corrupt or truncated index)");
-		gk_exit(&g, root, true);
-	}
-	top = pst_getTopOfFolders(&g.pf, root);
-	if (!top) {
-		gk_diag(&g, LKA_FAILED, "libpst found no top of folders");
-		gk_exit(&g, root, true);
-	}
-	gk_walk(&g, top, 0, "(top of folders)", 0);
-	/* all sent: a crash while libpst cleans up loses nothing */
-	lka_wire_put_task_end(&g.out, 0, LKA_OK);
-	gk_flush(&g);
-	gk_exit(&g, root, true);
 }
 
 /* ------------------------------------------------- in the reader process */
 
 /*
- * Run the libpst pass: fork, read its frames, hand each to cb.  Returns the
- * grandchild's wait status in *status, the last checkpoint in *last_id.
+ * A store read with a warning, or this many stores, and the host is
+ * replaced: a damaged file never leaves libpst state behind for the next
+ * one, and whatever libpst leaks is returned.
  */
-lka_status
-lka__pst_libpst_run(const char *path, const uint64_t *known_ids, size_t n_known,
-		    const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store,
-		    lka_pst_frame_fn cb, void *arg, int *status, uint64_t *last_id)
-{
-	int fds[2];
-	pid_t pid;
-	lka_buf in;
-	bool broken = false, finished = false;
+#define HOST_STORES_MAX 64
 
-	*status = 0;
-	*last_id = 0;
-	if (pipe(fds) < 0)
-		return LKA_FAILED;
+struct lka_pst_host {
+	pid_t pid;        /* 0: none running */
+	int fd;
+	unsigned stores;  /* stores this host has read */
+	lka_limits lim;   /* the limits it was started with */
+};
+
+lka_status
+lka__pst_host_new(lka_pst_host **out)
+{
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		return LKA_FATAL;
+	(*out)->fd = -1;
+	return LKA_OK;
+}
+
+/* Stop the host (between stores it only waits for a request; one that
+ * died keeps its own status) and reap it; *status: its wait status. */
+static void
+host_stop(lka_pst_host *h, int *status)
+{
+	int st = 0;
+
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+	if (h->pid > 0) {
+		kill(h->pid, SIGKILL);
+		while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	h->pid = 0;
+	h->stores = 0;
+	if (status)
+		*status = st;
+}
+
+void
+lka__pst_host_free(lka_pst_host *h)
+{
+	if (!h)
+		return;
+	host_stop(h, NULL);
+	free(h);
+}
+
+long
+lka__pst_host_pid(const lka_pst_host *h)
+{
+	return h ? (long)h->pid : 0;
+}
+
+static bool
+host_start(lka_pst_host *h, const lka_limits *lim)
+{
+	int sv[2];
+	pid_t pid, reader = getpid();
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return false;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return LKA_FAILED;
+		close(sv[0]);
+		close(sv[1]);
+		return false;
 	}
 	if (pid == 0) {
-		close(fds[0]);
-		grandchild(path, fds[1], known_ids, n_known, avoid, n_avoid, lim, store);
-		_exit(0);
+		close(sv[0]);
+		host_main(sv[1], reader, lim);
 	}
-	close(fds[1]);
+	close(sv[1]);
+	h->pid = pid;
+	h->fd = sv[0];
+	h->stores = 0;
+	memcpy(&h->lim, lim, sizeof h->lim);
+	return true;
+}
+
+static bool
+send_all(int fd, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n) {
+		ssize_t put = send(fd, b, n, MSG_NOSIGNAL);
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return false;
+		b += put;
+		n -= (size_t)put;
+	}
+	return true;
+}
+
+static bool
+send_request(lka_pst_host *h, const char *path, bool store, const uint64_t *known_ids,
+	     uint64_t n_known, const uint64_t *avoid, uint64_t n_avoid)
+{
+	uint32_t plen = (uint32_t)strlen(path);
+	uint8_t st = store;
+
+	return send_all(h->fd, REQ_MAGIC, 4) && send_all(h->fd, &plen, sizeof plen) &&
+	       send_all(h->fd, path, plen) && send_all(h->fd, &st, 1) &&
+	       send_all(h->fd, &n_known, sizeof n_known) &&
+	       send_all(h->fd, known_ids, (size_t)n_known * sizeof *known_ids) &&
+	       send_all(h->fd, &n_avoid, sizeof n_avoid) &&
+	       send_all(h->fd, avoid, (size_t)n_avoid * sizeof *avoid);
+}
+
+/* Read the host's frames for one store until TASK_END or its death. */
+static void
+read_frames(lka_pst_host *h, lka_pst_frame_fn cb, void *arg, uint64_t *last_id, bool *broken,
+	    bool *finished, bool *warned, size_t *frames)
+{
+	lka_buf in;
+
 	lka_buf_init(&in, 0);
-	for (;;) {
+	while (!*finished && !*broken) {
 		unsigned char chunk[65536];
-		ssize_t got = read(fds[0], chunk, sizeof chunk);
+		ssize_t got = read(h->fd, chunk, sizeof chunk);
 		size_t off = 0;
 
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			break;
-		if (broken)
-			continue; /* drain */
 		if (!lka_buf_add(&in, chunk, (size_t)got)) {
-			broken = true;
-			continue;
+			*broken = true;
+			break;
 		}
-		for (;;) {
+		while (!*finished && !*broken) {
 			size_t len = lka_wire_frame_len(in.data + off, in.len - off);
 			lka_frame f;
 			if (len == 0)
 				break;
 			if (len == SIZE_MAX) {
-				broken = true;
+				*broken = true;
 				break;
 			}
 			memset(&f, 0, sizeof f);
 			if (!lka_wire_get_frame(&f, in.data + off, len)) {
-				broken = true;
+				*broken = true;
 				break;
 			}
 			off += len;
-			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc) {
+			(*frames)++;
+			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc)
 				*last_id = f.loc.ordinal;
-				if (!cb(arg, &f)) /* progress: the reader may need to show it */
-					broken = true;
-			} else if (f.type == LKA_FR_TASK_END)
-				finished = true;
-			else if (!cb(arg, &f))
-				broken = true;
+			if (f.type == LKA_FR_DIAG)
+				*warned = true;
+			if (f.type == LKA_FR_TASK_END)
+				*finished = true;
+			else if (!cb(arg, &f)) /* ITEM_BEGIN too: progress the reader may show */
+				*broken = true;
 			lka_frame_clear(&f);
-			if (broken)
-				break;
 		}
 		if (off) {
 			memmove(in.data, in.data + off, in.len - off);
 			in.len -= off;
 		}
-		if (broken)
-			kill(pid, SIGKILL);
+		if (*finished && in.len)
+			*broken = true; /* nothing may follow the end of a store */
 	}
-	close(fds[0]);
 	lka_buf_free(&in);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	if (finished && !broken)
-		*status = 0; /* it died cleaning up, after sending everything */
-	return broken ? LKA_FAILED : LKA_OK;
+}
+
+/*
+ * Run the libpst pass in the host (started, or replaced, as needed): send
+ * the request, hand each frame to cb.  *status: 0 when the store ended, else
+ * the wait status of the host that died on it; *last_id: the last checkpoint.
+ */
+lka_status
+lka__pst_libpst_run(lka_pst_host *h, const char *path, const uint64_t *known_ids, size_t n_known,
+		    const uint64_t *avoid, size_t n_avoid, const lka_limits *lim, bool store,
+		    lka_pst_frame_fn cb, void *arg, int *status, uint64_t *last_id)
+{
+	for (int attempt = 0;; attempt++) {
+		bool fresh = false, broken = false, finished = false, warned = false;
+		size_t frames = 0;
+
+		*status = 0;
+		*last_id = 0;
+		if (h->pid > 0 && memcmp(&h->lim, lim, sizeof h->lim) != 0)
+			host_stop(h, NULL);
+		if (h->pid <= 0) {
+			if (!host_start(h, lim))
+				return LKA_FAILED;
+			fresh = true;
+		}
+		if (send_request(h, path, store, known_ids, n_known, avoid, n_avoid))
+			read_frames(h, cb, arg, last_id, &broken, &finished, &warned, &frames);
+		if (broken) {
+			host_stop(h, status);
+			return LKA_FAILED;
+		}
+		if (finished) {
+			if (warned || ++h->stores >= HOST_STORES_MAX)
+				host_stop(h, NULL);
+			return LKA_OK;
+		}
+		/* The host died: on this store, or (nothing at all came) before it,
+		 * while cleaning up the previous one.  Only a fresh host's death counts. */
+		host_stop(h, status);
+		if (frames == 0 && !fresh && attempt == 0)
+			continue;
+		if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+			*status = 3 << 8; /* it left without ending the store: a libpst exit(0) */
+		return LKA_OK;
+	}
 }

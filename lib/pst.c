@@ -54,6 +54,8 @@ typedef struct prun {
 	const lka_limits *lim;
 	bool store;
 	const lka_rctx *rc;     /* test fault hook */
+	lka_pst_host *host;     /* where the libpst pass runs */
+	lka_pst_host *own_host; /* one made for this call (none given): freed at its end */
 	libpff_file_t *f;
 	libbfio_handle_t *bfio; /* over map: libpff reads memory, not lseek+read a block */
 	unsigned char *map;     /* the store, mapped read-only (NULL: libpff opens the path) */
@@ -1914,7 +1916,7 @@ lp_frame(void *arg, lka_frame *f)
 #define LIBPST_RETRIES 8
 
 static void
-libpst_attempts(prun *r, bool libpff_read)
+libpst_pass(prun *r, bool libpff_read)
 {
 	uint64_t avoid[LIBPST_RETRIES];
 	size_t n_avoid = 0;
@@ -1930,7 +1932,7 @@ libpst_attempts(prun *r, bool libpff_read)
 		clock_gettime(CLOCK_MONOTONIC, &r->last_sent);
 		if (n_avoid)
 			qsort(avoid, n_avoid, sizeof *avoid, cmp_u64);
-		st = lka__pst_libpst_run(r->task->path, r->known, r->n_known, avoid, n_avoid, r->lim,
+		st = lka__pst_libpst_run(r->host, r->task->path, r->known, r->n_known, avoid, n_avoid, r->lim,
 					 r->store, lp_frame, r, &status, &last);
 		if (r->stop)
 			return;
@@ -1957,19 +1959,6 @@ libpst_attempts(prun *r, bool libpff_read)
 			return;
 		avoid[n_avoid++] = last;
 	}
-}
-
-/* The libpst pass.  libpst opens a UTF-16 conversion first thing: held open
- * here, its gconv module is loaded once in this process instead of being
- * dlopen'ed by every libpst process (a fifth of the pass's CPU time). */
-static void
-libpst_pass(prun *r, bool libpff_read)
-{
-	iconv_t warm = iconv_open("utf-8", "utf-16le");
-
-	libpst_attempts(r, libpff_read);
-	if (warm != (iconv_t)-1)
-		iconv_close(warm);
 }
 
 /* libpff's class-less items that libpst did not read whole: kept as libpff read them. */
@@ -2005,6 +1994,8 @@ prun_free(prun *r)
 		free(r->folders[i].name);
 	free(r->folders);
 	free(r->known);
+	lka__pst_host_free(r->own_host);
+	r->own_host = NULL;
 	if (r->bfio)
 		libbfio_handle_free(&r->bfio, NULL);
 	if (r->map)
@@ -2016,7 +2007,7 @@ lka_status
 lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 {
 	prun r = { .task = task, .sink = sink, .mime = o->mime, .lim = o->limits,
-		   .store = o->store_content, .rc = o->rc, .next_folder = 1,
+		   .store = o->store_content, .rc = o->rc, .host = o->host, .next_folder = 1,
 		   .charset = "windows-1252" };
 	libpff_error_t *e = NULL;
 	libpff_item_t *store = NULL;
@@ -2057,6 +2048,15 @@ lka__read_pst(const lka_pst_opts *o, const lka_task *task, lka_sink *sink)
 		return LKA_FATAL;
 	}
 	r.use_libpst = o->libpst;
+	if (o->libpst && !r.host) {
+		if (lka__pst_host_new(&r.own_host) != LKA_OK) {
+			emit_diag(&r, NULL, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+			libpff_file_free(&r.f, NULL);
+			prun_free(&r);
+			return LKA_FATAL;
+		}
+		r.host = r.own_host;
+	}
 	if (r.map && (libbfio_memory_range_initialize(&r.bfio, NULL) != 1 ||
 		      libbfio_memory_range_set(r.bfio, r.map, r.map_len, NULL) != 1))
 		libbfio_handle_free(&r.bfio, NULL);

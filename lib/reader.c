@@ -52,6 +52,7 @@ struct lka_rctx {
 	size_t mbox_window; /* bytes of an mbox mapped at once (MBOX_WINDOW) */
 	bool store_content;
 	locale_t utf8;      /* for libarchive's member names (uselocale), or 0 */
+	lka_pst_host *pst_host; /* the libpst process of this reader, kept across stores */
 };
 
 void
@@ -120,6 +121,10 @@ lka_rctx_new(lka_rctx **out, const lka_limits *limits, bool store_content, const
 	st = lka_mime_new(&rc->mime, &rc->limits, store_content, err);
 	if (st != LKA_OK)
 		goto fail;
+	if (lka__pst_host_new(&rc->pst_host) != LKA_OK) {
+		st = lka__error(err, LKA_FATAL, LKA_E_NOMEM, ENOMEM, NULL, "out of memory");
+		goto fail;
+	}
 	*out = rc;
 	return LKA_OK;
 fail:
@@ -133,6 +138,7 @@ lka_rctx_free(lka_rctx *rc)
 	if (!rc)
 		return;
 	lka_mime_free(rc->mime);
+	lka__pst_host_free(rc->pst_host);
 	if (rc->utf8)
 		freelocale(rc->utf8);
 	free(rc->fault_text);
@@ -1648,7 +1654,8 @@ lka_read_task(lka_rctx *rc, const lka_task *task, lka_sink *sink)
 		read_book(&r, fd, (uint64_t)st.st_size);
 		break;
 	case LKA_FMT_PST: {
-		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true, rc };
+		lka_pst_opts po = { rc->mime, &rc->limits, rc->store_content, true, true, rc,
+				     rc->pst_host };
 		lka_status ps;
 		close(fd);
 		ps = lka__read_pst(&po, task, sink);

@@ -1,11 +1,15 @@
 /*
  * test-pst.c — the PST/OST reader: signature detection, RTF to text, and
  * (when the shared corpus is there, LKA_CORPUS) reading corpus stores
- * through lka_read_task: folders, items, recipients, resume by ordinal.
+ * through lka_read_task: folders, items, recipients, resume by ordinal;
+ * and the libpst host process: kept across stores, replaced when it died or
+ * after a store libpst warned about.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mapi.h"
 #include "pst.h"
@@ -310,6 +314,102 @@ test_corpus(const char *dir)
 	lka_rctx_free(rc);
 }
 
+/* ------------------------------------------------ the libpst host process */
+
+typedef struct hcount {
+	size_t folders, messages, contacts, diags;
+} hcount;
+
+static bool
+h_frame(void *arg, lka_frame *f)
+{
+	hcount *h = arg;
+
+	switch (f->type) {
+	case LKA_FR_FOLDER:
+		h->folders++;
+		break;
+	case LKA_FR_MESSAGE:
+		h->messages++;
+		break;
+	case LKA_FR_CONTACT:
+		h->contacts++;
+		break;
+	case LKA_FR_DIAG:
+		h->diags++;
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+static lka_status
+host_run(lka_pst_host *h, const char *path, hcount *c, int *status)
+{
+	lka_limits lim;
+	uint64_t last = 0;
+
+	lka_limits_default(&lim);
+	memset(c, 0, sizeof *c);
+	return lka__pst_libpst_run(h, path, NULL, 0, NULL, 0, &lim, false, h_frame, c, status,
+				   &last);
+}
+
+static void
+test_host(const char *dir)
+{
+	lka_pst_host *h = NULL;
+	char path[4096], cut[4096];
+	hcount a, b;
+	int status = -1;
+	lka_status st;
+	long pid;
+	FILE *in, *out;
+
+	snprintf(path, sizeof path, "%s/pst/aspose__Outlook.pst", dir);
+	ok(lka__pst_host_new(&h) == LKA_OK && lka__pst_host_pid(h) == 0, "host handle, no process yet");
+	st = host_run(h, path, &a, &status);
+	ok(st == LKA_OK && status == 0 && a.folders > 0 && a.messages >= 18 && a.diags == 0,
+	   "first store: %zu folder frames, %zu items, status %d", a.folders, a.messages, status);
+	pid = lka__pst_host_pid(h);
+	ok(pid > 0, "the host stays for the next store");
+	st = host_run(h, path, &b, &status);
+	ok(st == LKA_OK && status == 0 && b.folders == a.folders && b.messages == a.messages &&
+		   lka__pst_host_pid(h) == pid,
+	   "second store: the same host, the same frames");
+	kill((pid_t)pid, SIGKILL);
+	st = host_run(h, path, &b, &status);
+	ok(st == LKA_OK && status == 0 && b.messages == a.messages && lka__pst_host_pid(h) > 0 &&
+		   lka__pst_host_pid(h) != pid,
+	   "a host that died between stores is replaced without loss (status %d)", status);
+
+	/* the first KiB of a store: libpst opens it, finds no index and says so */
+	snprintf(cut, sizeof cut, "%s/test-pst-cut-%ld.pst", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		 (long)getpid());
+	in = fopen(path, "rb");
+	out = fopen(cut, "wb");
+	if (in && out) {
+		char buf[1024];
+		size_t n = fread(buf, 1, sizeof buf, in);
+		fwrite(buf, 1, n, out);
+	}
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	st = host_run(h, cut, &b, &status);
+	ok(st == LKA_OK && status == 0 && b.diags >= 1 && b.messages == 0,
+	   "a cut store ends with libpst's reason (%zu diagnostics)", b.diags);
+	ok(lka__pst_host_pid(h) == 0, "after a store libpst warned about, the host is replaced");
+	st = host_run(h, path, &b, &status);
+	ok(st == LKA_OK && status == 0 && b.messages == a.messages,
+	   "the next store starts a new host");
+	remove(cut);
+	lka__pst_host_free(h);
+	lka__pst_host_free(NULL);
+}
+
 int
 main(void)
 {
@@ -318,8 +418,10 @@ main(void)
 	test_detect();
 	test_rtf();
 	test_autocomplete();
-	if (dir)
+	if (dir) {
 		test_corpus(dir);
+		test_host(dir);
+	}
 	else
 		diag("corpus not found (LKA_CORPUS): corpus checks skipped");
 	return done_testing();
