@@ -54,6 +54,7 @@ struct lka_mime {
 	bool store_content;
 	GMimeParserOptions *opts;
 	magic_t magic;         /* NULL when libmagic could not be loaded */
+	struct sniffed *sniffed; /* SNIFF_CACHE types by content hash, or NULL until used */
 	locale_t utf8;         /* for libarchive's names (uselocale around its calls), or 0 */
 	struct pwarns *warns;  /* where warnings go while a parser runs, or NULL */
 };
@@ -580,15 +581,49 @@ read_content(GMimePart *part, struct sink *k, bool *is_b64)
 	g_mime_stream_reset(src);
 }
 
-static char *
-sniff(struct session *s, const unsigned char *p, size_t n, bool whole)
+/*
+ * What libmagic said of content with a given SHA-256.  The same attachment
+ * comes again and again (signature logos, a document forwarded around, one
+ * mailbox seized twice), and libmagic's text tests cost up to milliseconds a
+ * call.  The key is the hash of the whole content with the number of bytes
+ * libmagic saw and whether it saw them all: the same key, the same bytes,
+ * the same answer.  Direct-mapped; a new type replaces an old one.
+ */
+#define SNIFF_CACHE 2048
+struct sniffed {
+	unsigned char sha256[LKA_SHA256_LEN];
+	size_t n;
+	bool whole, used;
+	char type[96];
+};
+
+static struct sniffed *
+sniff_slot(lka_mime *mm, const unsigned char *sha256)
 {
-	magic_t m = s->mm->magic;
+	uint32_t i;
+
+	if (!mm->sniffed && !(mm->sniffed = calloc(SNIFF_CACHE, sizeof *mm->sniffed)))
+		return NULL;
+	memcpy(&i, sha256, sizeof i); /* the hash is uniform: its first bytes index */
+	return &mm->sniffed[i % SNIFF_CACHE];
+}
+
+/* libmagic's type of content (its first n bytes in p, all of it when whole);
+ * sha256: the hash of the whole content, NULL when there is none. */
+static const char *
+magic_type(lka_mime *mm, const unsigned char *sha256, const unsigned char *p, size_t n,
+	   bool whole)
+{
+	magic_t m = mm->magic;
 	size_t len = n > SNIFF_HEAD ? SNIFF_HEAD : n;
+	struct sniffed *c = sha256 ? sniff_slot(mm, sha256) : NULL;
 	const char *t;
 
 	if (!m)
 		return NULL;
+	if (c && c->used && c->n == n && c->whole == whole &&
+	    !memcmp(c->sha256, sha256, LKA_SHA256_LEN))
+		return c->type;
 	t = magic_buffer(m, p ? (const void *)p : "", len);
 	if (t && whole && n > len &&
 	    (!strcmp(t, "application/x-ole-storage") || !memcmp(p, ole_magic, sizeof ole_magic))) {
@@ -602,19 +637,35 @@ sniff(struct session *s, const unsigned char *p, size_t n, bool whole)
 		if (got && old_max < n)
 			(void)magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &old_max);
 	}
+	if (t && c && strlen(t) < sizeof c->type) {
+		memcpy(c->sha256, sha256, LKA_SHA256_LEN);
+		c->n = n;
+		c->whole = whole;
+		c->used = true;
+		snprintf(c->type, sizeof c->type, "%s", t);
+	}
+	return t;
+}
+
+static char *
+sniff(struct session *s, const unsigned char *sha256, const unsigned char *p, size_t n, bool whole)
+{
+	const char *t = magic_type(s->mm, sha256, p, n, whole);
+
 	return t ? utf8dup(s, t) : NULL;
 }
 
 void
-lka_mime_sniff(lka_mime *mm, const void *data, size_t n, char *out, size_t cap)
+lka_mime_sniff(lka_mime *mm, const unsigned char *sha256, const void *data, size_t n, char *out,
+	       size_t cap)
 {
 	const char *t = NULL;
 
 	if (!cap)
 		return;
 	out[0] = '\0';
-	if (mm && mm->magic)
-		t = magic_buffer(mm->magic, data ? data : "", data ? n : 0);
+	if (mm)
+		t = magic_type(mm, sha256, data, n, true);
 	if (t)
 		snprintf(out, cap, "%s", t);
 }
@@ -1241,7 +1292,7 @@ settle(struct build *b, lka_att *a, struct sink *k, const char *path, bool keep)
 
 	lka_sha256_final(&k->h, a->sha256);
 	a->size = k->size;
-	a->detected_type = sniff(b->s, k->buf.data, k->buf.len, !k->over);
+	a->detected_type = sniff(b->s, a->sha256, k->buf.data, k->buf.len, !k->over);
 	if (k->over) {
 		char name[ITEM_MAX + 8] = "";
 
@@ -1321,7 +1372,7 @@ arc_sniff(void *ud, const unsigned char *p, size_t n)
 {
 	struct arcud *u = ud;
 
-	return sniff(u->s, p, n, true);
+	return sniff(u->s, NULL, p, n, true);
 }
 
 static lka_msg *
@@ -1493,7 +1544,7 @@ att_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cde
 	struct arcud *u = ud;
 
 	if (!a->detected_type && n)
-		a->detected_type = sniff(u->s, p, n, true);
+		a->detected_type = sniff(u->s, NULL, p, n, true);
 	if (cdepth >= u->s->mm->limits.archive_depth) {
 		if (lka_arc_kind(p, n) || lka_tnef_is(p, n))
 			(void)lka_diags_add(d, LKA_WARN, LKA_E_LIMIT, a->part_path,
@@ -2265,6 +2316,7 @@ lka_mime_free(lka_mime *mm)
 		return;
 	if (mm->magic)
 		magic_close(mm->magic);
+	free(mm->sniffed);
 	if (mm->utf8)
 		freelocale(mm->utf8);
 	g_mime_parser_options_free(mm->opts);

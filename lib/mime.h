@@ -40,7 +40,10 @@ lka_status lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t
 /* The contact or distribution list of an Outlook .msg (IPM.Contact, IPM.DistList), or NULL. */
 lka_contact *lka_mime_olemsg_contact(lka_mime *mm, const char *data, size_t n);
 
-/* libmagic MIME type of a buffer, into out (cap bytes); "" if unknown. */
-void lka_mime_sniff(lka_mime *mm, const void *data, size_t n, char *out, size_t cap);
+/* libmagic MIME type of a buffer, into out (cap bytes); "" if unknown.
+ * sha256: the SHA-256 of exactly these n bytes (the answer is then kept for
+ * the next content with that hash), or NULL. */
+void lka_mime_sniff(lka_mime *mm, const unsigned char *sha256, const void *data, size_t n,
+		    char *out, size_t cap);
 
 #endif /* LKA_MIME_H */

@@ -496,6 +496,7 @@ read_att_data(prun *r, libpff_item_t *at, lka_att *a, lka_msg *m, const char *wh
 	bool keep;
 	size_t chunk;
 	uint64_t done = 0;
+	char t[128];
 
 	if (libpff_attachment_get_data_size(at, &size, &e) != 1) {
 		add_diag(m, LKA_WARN, where, &e, "attachment data unreadable");
@@ -517,6 +518,7 @@ read_att_data(prun *r, libpff_item_t *at, lka_att *a, lka_msg *m, const char *wh
 	lka_sha256_init(&h);
 	if (size && libpff_attachment_data_seek_offset(at, 0, SEEK_SET, &e) < 0)
 		libpff_error_free(&e);
+	t[0] = '\0';
 	while (done < size) {
 		size_t want = size - done < chunk ? (size_t)(size - done) : chunk;
 		unsigned char *dst = keep ? buf + done : buf;
@@ -526,18 +528,17 @@ read_att_data(prun *r, libpff_item_t *at, lka_att *a, lka_msg *m, const char *wh
 			a->flags |= LKA_ATT_DAMAGED;
 			break;
 		}
+		if (!keep && !done) /* too large to keep: its type from its head */
+			lka_mime_sniff(r->mime, NULL, dst, (size_t)got, t, sizeof t);
 		lka_sha256_update(&h, dst, (size_t)got);
 		done += (uint64_t)got;
 	}
 	lka_sha256_final(&h, a->sha256);
 	a->size = done;
-	if (done) {
-		char t[128];
-		lka_mime_sniff(r->mime, buf, keep ? (size_t)done : (done < chunk ? (size_t)done : chunk),
-			       t, sizeof t);
-		if (t[0])
-			a->detected_type = lka__strdup(t);
-	}
+	if (keep && done)
+		lka_mime_sniff(r->mime, a->sha256, buf, (size_t)done, t, sizeof t);
+	if (t[0])
+		a->detected_type = lka__strdup(t);
 	if (keep && r->store) {
 		a->data = buf;
 		a->data_len = (size_t)done;

@@ -941,10 +941,30 @@ test_garbage(void)
 	ok(m && all_utf8(m), "hostile charset label: strings UTF-8");
 	lka_msg_free(m);
 
-	lka_mime_sniff(mm_default, png, sizeof png, sniffed, sizeof sniffed);
+	lka_mime_sniff(mm_default, NULL, png, sizeof png, sniffed, sizeof sniffed);
 	is_str(sniffed, "image/png", "sniff: PNG");
-	lka_mime_sniff(mm_default, png, sizeof png, sniffed, 1);
+	lka_mime_sniff(mm_default, NULL, png, sizeof png, sniffed, 1);
 	is_str(sniffed, "", "sniff: no room");
+	{
+		/* by content hash: the second time from the cache, the same answer;
+		 * another length under the same hash is not taken from it */
+		static const char text[] = "#!/bin/sh\necho hello\n";
+		unsigned char sha[LKA_SHA256_LEN];
+		char again[128];
+
+		lka_sha256_buf(png, sizeof png, sha);
+		lka_mime_sniff(mm_default, sha, png, sizeof png, sniffed, sizeof sniffed);
+		lka_mime_sniff(mm_default, sha, png, sizeof png, again, sizeof again);
+		ok(!strcmp(sniffed, "image/png") && !strcmp(again, "image/png"),
+		   "sniff by hash: PNG twice (%s, %s)", sniffed, again);
+		lka_sha256_buf(text, sizeof text - 1, sha);
+		lka_mime_sniff(mm_default, sha, text, sizeof text - 1, sniffed, sizeof sniffed);
+		lka_mime_sniff(mm_default, sha, text, sizeof text - 1, again, sizeof again);
+		ok(!strcmp(sniffed, again) && strstr(sniffed, "shellscript"),
+		   "sniff by hash: a script twice (%s, %s)", sniffed, again);
+		lka_mime_sniff(mm_default, sha, png, sizeof png, again, sizeof again);
+		is_str(again, "image/png", "sniff by hash: content of another length under a cached hash is sniffed, not taken from the cache");
+	}
 }
 
 int
