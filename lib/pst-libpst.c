@@ -733,6 +733,13 @@ struct lka_pst_host {
 	lka_limits lim;   /* the limits it was started with */
 };
 
+/* The limits the host uses (a change means a new host). */
+static bool
+same_limits(const lka_limits *a, const lka_limits *b)
+{
+	return a->decoded_bytes == b->decoded_bytes && a->item_seconds == b->item_seconds;
+}
+
 lka_status
 lka__pst_host_new(lka_pst_host **out)
 {
@@ -802,7 +809,7 @@ host_start(lka_pst_host *h, const lka_limits *lim)
 	h->pid = pid;
 	h->fd = sv[0];
 	h->stores = 0;
-	memcpy(&h->lim, lim, sizeof h->lim);
+	h->lim = *lim;
 	return true;
 }
 
@@ -911,7 +918,7 @@ lka__pst_libpst_run(lka_pst_host *h, const char *path, const uint64_t *known_ids
 
 		*status = 0;
 		*last_id = 0;
-		if (h->pid > 0 && memcmp(&h->lim, lim, sizeof h->lim) != 0)
+		if (h->pid > 0 && !same_limits(&h->lim, lim))
 			host_stop(h, NULL);
 		if (h->pid <= 0) {
 			if (!host_start(h, lim))
