@@ -822,24 +822,6 @@ ps_contact(lka_sink *s, const lka_itemloc *loc, int64_t folder_id, lka_contact *
 static const lka_sink_ops pipe_ops = { ps_item_begin, ps_folder, ps_message, ps_contact,
 					    ps_diag };
 
-/* Read exactly n bytes; false at EOF or error. */
-static bool
-read_full(int fd, void *p, size_t n)
-{
-	unsigned char *q = p;
-
-	while (n) {
-		ssize_t r = read(fd, q, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		q += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
 /* Body of a reader process.  Never returns. */
 static void __attribute__((noreturn))
 reader_main(lka_ingest *ing, int fd)
@@ -883,7 +865,7 @@ reader_main(lka_ingest *ing, int fd)
 		lka_wire_task wt;
 		lka_status st;
 
-		if (!read_full(fd, hdr, 4))
+		if (!lka__read_full(fd, hdr, 4))
 			break;
 		len = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
 		      (size_t)hdr[3] << 24;
@@ -893,7 +875,7 @@ reader_main(lka_ingest *ing, int fd)
 		if (!frame)
 			_exit(72);
 		memcpy(frame, hdr, 4);
-		if (!read_full(fd, frame + 4, len) || !lka_wire_get_task(&wt, frame, len + 4))
+		if (!lka__read_full(fd, frame + 4, len) || !lka_wire_get_task(&wt, frame, len + 4))
 			_exit(73);
 		free(frame);
 		ps.task_id = wt.id;

@@ -75,6 +75,8 @@ double lka__mono_seconds(void);
 /* Write all n bytes to fd (blocking, EINTR-safe).  false on error, errno set
  * (EIO when write() wrote nothing). */
 bool lka__write_all(int fd, const void *p, size_t n);
+/* Read exactly n bytes from fd (blocking, EINTR-safe); false at EOF or error. */
+bool lka__read_full(int fd, void *p, size_t n);
 
 /* ---- SHA-256 (hash.c, nettle) ---- */
 

@@ -604,29 +604,12 @@ typedef struct req {
 } req;
 
 static bool
-read_full(int fd, void *p, size_t n)
-{
-	unsigned char *b = p;
-
-	while (n) {
-		ssize_t got = read(fd, b, n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		b += got;
-		n -= (size_t)got;
-	}
-	return true;
-}
-
-static bool
 read_ids(int fd, uint64_t **v, uint64_t *n)
 {
-	if (!read_full(fd, n, sizeof *n) || *n > REQ_IDS_MAX)
+	if (!lka__read_full(fd, n, sizeof *n) || *n > REQ_IDS_MAX)
 		return false;
 	*v = malloc(*n ? (size_t)*n * sizeof **v : 1);
-	return *v && read_full(fd, *v, (size_t)*n * sizeof **v);
+	return *v && lka__read_full(fd, *v, (size_t)*n * sizeof **v);
 }
 
 static void
@@ -647,10 +630,10 @@ req_read(int fd, req *q)
 	uint8_t store;
 
 	memset(q, 0, sizeof *q);
-	if (!read_full(fd, magic, sizeof magic) || memcmp(magic, REQ_MAGIC, 4) != 0 ||
-	    !read_full(fd, &plen, sizeof plen) || plen == 0 || plen > 65536 ||
-	    !(q->path = malloc((size_t)plen + 1)) || !read_full(fd, q->path, plen) ||
-	    !read_full(fd, &store, 1) || !read_ids(fd, &q->known, &q->n_known) ||
+	if (!lka__read_full(fd, magic, sizeof magic) || memcmp(magic, REQ_MAGIC, 4) != 0 ||
+	    !lka__read_full(fd, &plen, sizeof plen) || plen == 0 || plen > 65536 ||
+	    !(q->path = malloc((size_t)plen + 1)) || !lka__read_full(fd, q->path, plen) ||
+	    !lka__read_full(fd, &store, 1) || !read_ids(fd, &q->known, &q->n_known) ||
 	    !read_ids(fd, &q->avoid, &q->n_avoid)) {
 		req_clear(q);
 		return false;

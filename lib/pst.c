@@ -1840,15 +1840,6 @@ lp_contact(prun *r, lka_frame *f)
 	sink_status(r, r->sink->ops->contact(r->sink, &loc, pf ? pf->id : 0, c));
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * libpst is walking items libpff already gave (nothing to forward): every
  * few seconds re-announce a folder, so that the ingest process sees the
@@ -1857,7 +1848,7 @@ mono(void)
 static void
 lp_keepalive(prun *r)
 {
-	double now = mono(), last = (double)r->last_sent.tv_sec + (double)r->last_sent.tv_nsec / 1e9;
+	double now = lka__mono_seconds(), last = (double)r->last_sent.tv_sec + (double)r->last_sent.tv_nsec / 1e9;
 	struct pfolder *pf = NULL;
 	lka_folder fo = { 0 };
 

@@ -67,6 +67,24 @@ lka__mono_seconds(void)
 }
 
 bool
+lka__read_full(int fd, void *p, size_t n)
+{
+	unsigned char *q = p;
+
+	while (n) {
+		ssize_t r = read(fd, q, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		q += r;
+		n -= (size_t)r;
+	}
+	return true;
+}
+
+bool
 lka__write_all(int fd, const void *p, size_t n)
 {
 	const unsigned char *q = p;
