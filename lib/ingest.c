@@ -45,7 +45,8 @@
 #endif
 #endif
 
-#define TASKS_IN_FLIGHT 4      /* tasks queued at one reader */
+#define TASKS_IN_FLIGHT 4      /* tasks queued at one reader ... */
+#define QUEUED_BYTES (16u << 20) /* ... beyond the first, while they hold this little */
 #define BATCH_MESSAGES 2000    /* commit after this many items ... */
 #define BATCH_BYTES (64u << 20) /* ... or this many bytes ... */
 #define BATCH_SECONDS 2.0      /* ... or this long */
@@ -961,6 +962,26 @@ pending_pop(lka_ingest *ing)
 	return ti;
 }
 
+/*
+ * Whether w may take the next pending task now.  Small files are queued a
+ * few at a time, so a reader never waits for its next one; a large one (a
+ * PST, an mbox) only goes to a reader with nothing queued, so that no reader
+ * sits idle at the end while another still has stores waiting.
+ */
+static bool
+can_take(const lka_ingest *ing, const worker *w)
+{
+	uint64_t bytes = ing->pending[ing->pend_head]->bytes;
+
+	if (w->qn == 0)
+		return true;
+	if (w->qn >= TASKS_IN_FLIGHT)
+		return false;
+	for (size_t i = 0; i < w->qn; i++)
+		bytes += w->queue[i]->bytes;
+	return bytes <= QUEUED_BYTES;
+}
+
 static lka_task
 task_of(lka_ingest *ing, const task *t)
 {
@@ -1520,7 +1541,7 @@ run_isolated(lka_ingest *ing, lka_error *err)
 					goto out;
 				}
 			}
-			while (w->pid > 0 && !w->closing && w->qn < TASKS_IN_FLIGHT && ing->pend_len) {
+			while (w->pid > 0 && !w->closing && ing->pend_len && can_take(ing, w)) {
 				task *ti = pending_pop(ing);
 				if (!worker_send(ing, w, ti)) {
 					pending_push(ing, ti, true);
@@ -1533,6 +1554,16 @@ run_isolated(lka_ingest *ing, lka_error *err)
 		}
 		if (!busy && !ing->pend_len)
 			break;
+		for (size_t i = 0; i < nw; i++) {
+			worker *w = &ing->workers[i];
+			/* Idle, and nothing is left to hand out: let it go now (at the
+			 * next poll timeout, every run ended a quarter second late). */
+			if (w->pid > 0 && w->qn == 0 && !w->closing && !ing->pend_len &&
+			    ing->feed_src >= ing->n_srcs) {
+				shutdown(w->fd, SHUT_WR);
+				w->closing = true;
+			}
+		}
 		for (size_t i = 0; i < nw; i++) {
 			pfd[i].fd = ing->workers[i].pid > 0 ? ing->workers[i].fd : -1;
 			pfd[i].events = POLLIN;
@@ -1553,10 +1584,6 @@ run_isolated(lka_ingest *ing, lka_error *err)
 			} else if (w->qn && item_limit && t - w->last_frame > (double)item_limit) {
 				w->kill_reason = no_progress;
 				worker_lost(ing, w, NULL);
-			} else if (w->qn == 0 && !ing->pend_len && !w->closing) {
-				/* Idle and nothing left: let it go. */
-				shutdown(w->fd, SHUT_WR);
-				w->closing = true;
 			}
 		}
 		maybe_commit(ing);
