@@ -2,8 +2,11 @@
  * scan.c — list an evidence source before it is read (see scan.h).
  *
  * Every regular file below the source is opened once (O_RDONLY, O_NOFOLLOW,
- * O_NOATIME where the kernel lets us), read once to hash it, and the first
- * 64 KiB of that same read decide its format.  Symbolic links are never
+ * O_NOATIME where the kernel lets us); its first 64 KiB decide its format,
+ * and the whole file is read to hash it.  In a folder the hashing runs on
+ * helper threads (one per core, at most HASH_THREADS), fed with the open
+ * descriptors as the walk finds them; a file source is hashed in one read
+ * that also keeps its first bytes.  Symbolic links are never
  * followed; directories are opened relative to their parent with
  * O_NOFOLLOW, so a link swapped in during the walk is not followed either.
  *
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +38,8 @@
 #define HEAD_BYTES (64u * 1024)  /* bytes kept for format detection */
 #define IO_BYTES (1024u * 1024)  /* read size while hashing */
 #define BINARY_PROBE 1024        /* a NUL in this many first bytes means binary */
+#define HASH_THREADS 4           /* hashing threads at most (the disk is the limit beyond) */
+#define HASH_SLOTS 32            /* files open for hashing at once */
 
 typedef enum dir_kind {
 	DIR_PLAIN = 0,   /* ordinary directory: files detected by content */
@@ -43,8 +49,30 @@ typedef enum dir_kind {
 	DIR_MAILDIR_TMP,
 } dir_kind;
 
+/* A file handed to a hashing thread. */
+typedef struct hjob {
+	size_t file;      /* index in out->files */
+	int fd;           /* open on it, closed by the thread */
+	uint64_t size;    /* bytes hashed */
+	int err;          /* errno of the read, or 0 */
+	uint8_t sha256[LKA_SHA256_LEN];
+	enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE } state;
+} hjob;
+
+/* The hashing threads of a folder scan.  Slots move FREE -> QUEUED (walk)
+ * -> BUSY -> DONE (thread) -> FREE (walk, which alone touches out->files). */
+typedef struct hpool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	hjob slot[HASH_SLOTS];
+	pthread_t th[HASH_THREADS];
+	unsigned n_th;
+	bool quit;
+} hpool;
+
 typedef struct scanner {
 	lka_scan *out;
+	hpool *pool;         /* hashing threads (folder scans), or NULL: hash in line */
 	const lka_limits *limits;
 	size_t cap;          /* allocated entries of out->files */
 	unsigned char *io;   /* IO_BYTES read buffer */
@@ -257,20 +285,23 @@ open_evidence(int dfd, const char *name, int extra)
 }
 
 /*
- * Hash an open regular file with one pass of reads, keeping its first
- * HEAD_BYTES in sc->head.  Returns 0 or an errno value.
+ * Hash an open regular file with one pass of reads from where it stands,
+ * keeping its first HEAD_BYTES in head (when head is not NULL).  io: an
+ * IO_BYTES buffer.  Returns 0 or an errno value.
  */
 static int
-read_and_hash(scanner *sc, int fd, uint8_t sha[LKA_SHA256_LEN], uint64_t *size)
+hash_fd(int fd, unsigned char *io, unsigned char *head, size_t *head_len,
+	uint8_t sha[LKA_SHA256_LEN], uint64_t *size)
 {
 	lka_sha256 h;
 	uint64_t total = 0;
 	ssize_t r;
 
-	sc->head_len = 0;
+	if (head_len)
+		*head_len = 0;
 	lka_sha256_init(&h);
 	for (;;) {
-		r = read(fd, sc->io, IO_BYTES);
+		r = read(fd, io, IO_BYTES);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -278,14 +309,14 @@ read_and_hash(scanner *sc, int fd, uint8_t sha[LKA_SHA256_LEN], uint64_t *size)
 		}
 		if (r == 0)
 			break;
-		if (sc->head_len < HEAD_BYTES) {
-			size_t k = HEAD_BYTES - sc->head_len;
+		if (head && *head_len < HEAD_BYTES) {
+			size_t k = HEAD_BYTES - *head_len;
 			if (k > (size_t)r)
 				k = (size_t)r;
-			memcpy(sc->head + sc->head_len, sc->io, k);
-			sc->head_len += k;
+			memcpy(head + *head_len, io, k);
+			*head_len += k;
 		}
-		lka_sha256_update(&h, sc->io, (size_t)r);
+		lka_sha256_update(&h, io, (size_t)r);
 		total += (uint64_t)r;
 	}
 	lka_sha256_final(&h, sha);
@@ -293,9 +324,149 @@ read_and_hash(scanner *sc, int fd, uint8_t sha[LKA_SHA256_LEN], uint64_t *size)
 	return 0;
 }
 
+/* ------------------------------------------------------- hashing threads */
+
+static hjob *
+find_slot(hpool *p, int state)
+{
+	for (size_t i = 0; i < HASH_SLOTS; i++)
+		if ((int)p->slot[i].state == state)
+			return &p->slot[i];
+	return NULL;
+}
+
+static void *
+hash_thread(void *arg)
+{
+	hpool *p = arg;
+	unsigned char *io = malloc(IO_BYTES);
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		hjob *j;
+
+		while (!(j = find_slot(p, SLOT_QUEUED)) && !p->quit)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (!j)
+			break; /* told to quit, nothing queued */
+		j->state = SLOT_BUSY;
+		pthread_mutex_unlock(&p->mu);
+		j->err = io ? hash_fd(j->fd, io, NULL, NULL, j->sha256, &j->size) : ENOMEM;
+		close(j->fd);
+		pthread_mutex_lock(&p->mu);
+		j->state = SLOT_DONE;
+		pthread_cond_signal(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	free(io);
+	return NULL;
+}
+
+/* Start up to n hashing threads; with none, files are hashed in line. */
+static void
+pool_start(scanner *sc, unsigned n)
+{
+	hpool *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return;
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p);
+		return;
+	}
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	for (; p->n_th < n && p->n_th < HASH_THREADS; p->n_th++)
+		if (pthread_create(&p->th[p->n_th], NULL, hash_thread, p) != 0)
+			break;
+	if (p->n_th == 0) {
+		pthread_cond_destroy(&p->work);
+		pthread_cond_destroy(&p->done);
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return;
+	}
+	sc->pool = p;
+}
+
+/* A hashed file's result into its entry (the walk's thread, lock held). */
+static void
+harvest(scanner *sc, hjob *j)
+{
+	lka_scan_file *f = &sc->out->files[j->file];
+
+	memcpy(f->sha256, j->sha256, LKA_SHA256_LEN);
+	if (j->err) {
+		f->role = LKA_ROLE_UNREADABLE;
+		set_note(sc, f, "cannot read: %s", strerror(j->err));
+		scan_diag(sc, LKA_WARN, LKA_E_IO, f->relpath, "cannot read: %s", strerror(j->err));
+	} else {
+		if (j->size != f->size)
+			scan_diag(sc, LKA_WARN, LKA_E_CHANGED, f->relpath,
+				  "changed while being scanned: %llu bytes when opened, %llu hashed",
+				  (unsigned long long)f->size, (unsigned long long)j->size);
+		f->size = j->size;
+	}
+	j->state = SLOT_FREE;
+}
+
+/* Hand the open fd of out->files[file] to the threads (they close it). */
+static void
+pool_submit(scanner *sc, size_t file, int fd)
+{
+	hpool *p = sc->pool;
+	hjob *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while ((j = find_slot(p, SLOT_DONE)))
+			harvest(sc, j);
+		if ((j = find_slot(p, SLOT_FREE)))
+			break;
+		pthread_cond_wait(&p->done, &p->mu);
+	}
+	j->file = file;
+	j->fd = fd;
+	j->err = 0;
+	j->state = SLOT_QUEUED;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Wait for every file handed out, take the results, stop the threads. */
+static void
+pool_finish(scanner *sc)
+{
+	hpool *p = sc->pool;
+	hjob *j;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while ((j = find_slot(p, SLOT_DONE)))
+			harvest(sc, j);
+		if (!find_slot(p, SLOT_QUEUED) && !find_slot(p, SLOT_BUSY))
+			break;
+		pthread_cond_wait(&p->done, &p->mu);
+	}
+	p->quit = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < p->n_th; i++)
+		pthread_join(p->th[i], NULL);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	sc->pool = NULL;
+}
+
 /*
- * Open and hash the regular file name in dfd (lst: its lstat).  Returns 0,
- * or an errno value with *what saying which step failed.
+ * Open the regular file name in dfd (lst: its lstat), keep its first
+ * HEAD_BYTES in sc->head, and hash it: in line, or on the hashing threads
+ * (then f->size is its size when opened until the hash is harvested).
+ * Returns 0, or an errno value with *what saying which step failed.
  */
 static int
 hash_entry(scanner *sc, int dfd, const char *name, const struct stat *lst, lka_scan_file *f,
@@ -322,9 +493,29 @@ hash_entry(scanner *sc, int dfd, const char *name, const struct stat *lst, lka_s
 		return EAGAIN;
 	}
 	f->mtime = (int64_t)st.st_mtime;
-	e = read_and_hash(sc, fd, f->sha256, &f->size);
-	close(fd);
 	*what = "cannot read";
+	if (sc->pool) {
+		sc->head_len = 0;
+		while (sc->head_len < HEAD_BYTES) {
+			ssize_t r = pread(fd, sc->head + sc->head_len, HEAD_BYTES - sc->head_len,
+					  (off_t)sc->head_len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				e = errno;
+				close(fd);
+				return e;
+			}
+			if (r == 0)
+				break;
+			sc->head_len += (size_t)r;
+		}
+		f->size = (uint64_t)st.st_size;
+		pool_submit(sc, (size_t)(f - sc->out->files), fd);
+		return 0;
+	}
+	e = hash_fd(fd, sc->io, sc->head, &sc->head_len, f->sha256, &f->size);
+	close(fd);
 	return e;
 }
 
@@ -741,7 +932,13 @@ scan_folder(scanner *sc, const char *path, lka_error *err)
 	if (fd < 0)
 		return lka__error_sys(err, LKA_FATAL, errno, path, "cannot open folder");
 	s->is_dir = true;
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		if (ncpu > 1)
+			pool_start(sc, (unsigned)(ncpu < HASH_THREADS ? ncpu : HASH_THREADS));
+	}
 	scan_dir(sc, fd, "", 0, DIR_PLAIN, NULL, NULL, &maildir);
+	pool_finish(sc);
 	if (sc->oom)
 		return LKA_FATAL;
 	if (s->n_files)

@@ -291,7 +291,7 @@ make_spi(struct prng *r, char *out, bool bad)
 	key = (unsigned)(v % 511);
 	if (bad)
 		key = (key + 1 + below(r, 500)) % 511;
-	snprintf(out, 14, "%s%03u", s, key);
+	snprintf(out, 14, "%.10s%03u", s, key); /* 10 digits and a 3-digit key */
 }
 
 static const char *const months_fr[] = {

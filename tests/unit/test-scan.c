@@ -324,6 +324,54 @@ test_folder(void)
 	lka_scan_clear(&s);
 }
 
+/* Many files of many sizes (more than the scan keeps open at once, some
+ * read in several chunks): every hash as computed on its own, the manifest too. */
+static void
+test_many(void)
+{
+	char abs[512], rel[64], hex[LKA_SHA256_HEX], want[LKA_SHA256_HEX];
+	size_t n = 0, wrong = 0, nreg = 0;
+	uint64_t state = 42;
+	char *buf = malloc(3u << 20);
+	lka_error err = { 0 };
+	lka_status st;
+	lka_scan s;
+
+	if (!buf)
+		exit(99);
+	dir("many");
+	for (int i = 0; i < 300; i++) {
+		size_t len = i % 50 == 7 ? (size_t)(1u << 20) + (size_t)i * 997 : (size_t)(i * 131) % 9000;
+		for (size_t k = 0; k < len; k++) {
+			state = state * 6364136223846793005u + 1442695040888963407u;
+			buf[k] = (char)(state >> 56);
+		}
+		snprintf(rel, sizeof rel, "many/f%03d", i);
+		put(rel, buf, len);
+	}
+	free(buf);
+	snprintf(abs, sizeof abs, "%s/many", root);
+	st = lka_scan_source(&s, abs, NULL, &err);
+	ok(st == LKA_OK && s.n_files == 300, "300 files scanned (%zu)", s.n_files);
+	for (size_t i = 0; i < s.n_files; i++) {
+		char path[1024];
+		uint8_t d[LKA_SHA256_LEN];
+		uint64_t size = 0;
+
+		snprintf(path, sizeof path, "%s/%s", abs, s.files[i].relpath);
+		if (lka_sha256_file(path, d, &size, NULL) != LKA_OK ||
+		    memcmp(d, s.files[i].sha256, sizeof d) != 0 || size != s.files[i].size)
+			wrong++;
+		n++;
+	}
+	ok(n == 300 && wrong == 0, "every file's hash and size as computed alone (%zu wrong)", wrong);
+	manifest_hash(abs, want, &nreg);
+	lka_sha256_hex(s.sha256, hex);
+	ok(strcmp(hex, want) == 0 && nreg == 300, "folder sha256 = independent manifest hash");
+	ok(s.diags.n == 0, "no scan diagnostics (got %zu)", s.diags.n);
+	lka_scan_clear(&s);
+}
+
 static void
 test_maildir_root(void)
 {
@@ -499,6 +547,7 @@ main(void)
 	}
 	build_tree();
 	test_folder();
+	test_many();
 	test_maildir_root();
 	test_file_sources();
 	test_unreadable();
