@@ -580,13 +580,16 @@ gk_store(gk *g, const char *path)
 	}
 	gk_walk(g, top, 0, "(top of folders)", 0);
 end:
-	alarm(0);
 	lka_wire_put_task_end(&g->out, 0, LKA_OK);
 	gk_flush(g);
+	/* libpst's clean-up gets the same time limit as an item: a host stuck
+	 * in it dies, and the next store starts a new one */
+	alarm(g->lim->item_seconds);
 	if (root)
 		pst_freeItem(root);
 	if (opened)
 		pst_close(&g->pf);
+	alarm(0);
 }
 
 /*
