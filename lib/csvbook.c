@@ -498,6 +498,18 @@ field_like(const char *s)
 	return p > s && *p == ':' && (p[1] == ' ' || p[1] == '\t' || p[1] == '\0');
 }
 
+/* A column name: short, and not a comment line ("# ... emails" in a
+ * .gitattributes is not the header of a one-column address book). */
+static bool
+name_like(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s != '#' && n <= 64;
+}
+
 static bool
 header_like(const row *r, layout *lo)
 {
@@ -507,7 +519,7 @@ header_like(const row *r, layout *lo)
 	if (r->n && field_like(r->cells[0]))
 		return false;
 	for (size_t k = 0; k < r->n; k++) {
-		if (lka__looks_email(r->cells[k], strlen(r->cells[k])))
+		if (lka__looks_email(r->cells[k], strlen(r->cells[k])) || !name_like(r->cells[k]))
 			return false;
 		lo->cols[k] = classify(r->cells[k]);
 		if (lo->cols[k].k == F_EMAIL)

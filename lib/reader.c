@@ -1484,8 +1484,10 @@ arc_member(arc_run *ar, lka_arc *arc, lka_arc_entry *e, const char *prefix, unsi
 		goto out;
 	}
 	if (fmt == LKA_FMT_VCARD || fmt == LKA_FMT_LDIF || fmt == LKA_FMT_CSVBOOK) {
-		/* an address book: its entries are contacts in the member's folder */
-		arc_book_read(ar, e, fmt, path, arc_folder(ar, path, dlen, NULL));
+		/* an address book: its entries are contacts in a folder of its own,
+		 * named after the member (as an mbox member), so that two books of
+		 * one archive folder stay two books */
+		arc_book_read(ar, e, fmt, path, arc_folder(ar, path, strlen(path), "address-book"));
 		goto out;
 	}
 	if (fmt != LKA_FMT_EML && fmt != LKA_FMT_EMLX && fmt != LKA_FMT_MBOX) {

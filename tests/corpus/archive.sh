@@ -45,6 +45,8 @@ is "$(q "$db" "SELECT count(DISTINCT f.path) FROM messages m JOIN folders f ON f
 	"$(q "$db" "SELECT count(*) FROM folders f JOIN sources s ON s.id = f.source_id WHERE s.name = 'libratom__emails.zip' AND f.path LIKE 'emails/%' AND f.path NOT LIKE '%.eml'")" \
 	"libratom__emails.zip: its directories became folders holding the messages"
 is "$(src libratom__emails.zip status)" complete "libratom__emails.zip: complete"
+is "$(q "$db" "SELECT count(*) FROM contacts c JOIN sources s ON s.id = c.source_id WHERE s.name = 'libratom__emails.zip'")" 0 \
+	"libratom__emails.zip: no address book (its .gitattributes names \"emails\" in a comment)"
 is "$(q "$db" "SELECT count(*) FROM errors e JOIN sources s ON s.id = e.source_id WHERE s.name = 'tika__testZip_absolutePath.zip' AND e.message LIKE '%escapes the archive (absolute)%'")" 2 \
 	"absolute member names flagged (C:/..., /...)"
 is "$(q "$db" "SELECT count(*) FROM errors e JOIN sources s ON s.id = e.source_id WHERE s.name = 'tika__testZip_relative.zip' AND e.message LIKE '%../../../dangerous/dont/touch.pl escapes the archive (dotdot)%'")" 1 \

@@ -77,15 +77,16 @@ open(t + "/mail/tnef.eml", "w", newline="\n").write(
 PY
 ok $? "fixtures built"
 
-# 1. A zip source: each book member's entries in the folder the member sits in.
+# 1. A zip source: each book member's entries in a folder of its own, named
+# after the member (two books of one archive folder stay two books).
 run "$INGEST" -q "$T/c.db" "$T/ev/books.zip" "$T/mail"
 is "$rc" 0 "ingest of the zip source and the messages is clean"
 is "$(q "$T/c.db" "SELECT group_concat(x, '|') FROM (SELECT c.full_name || '@' || fo.path || ':' ||
 	(c.message_id IS NULL) || (c.attachment_id IS NULL) AS x FROM contacts c
 	JOIN source_files f ON f.id = c.source_file_id JOIN folders fo ON fo.id = c.folder_id
 	WHERE f.relpath LIKE '%books.zip' ORDER BY c.ordinal)")" \
-	"Alice Zipvcard@export:11|Bob Zipvcard@export:11|Poison Card@export:11|Carol Zipldif@ldap:11" \
-	"zip source: vCard and LDIF entries, in archive order, each in its member's folder"
+	"Alice Zipvcard@export/friends.vcf:11|Bob Zipvcard@export/friends.vcf:11|Poison Card@export/friends.vcf:11|Carol Zipldif@ldap/people.ldif:11" \
+	"zip source: vCard and LDIF entries, in archive order, each in its member's own folder"
 is "$(q "$T/c.db" "SELECT count(DISTINCT ordinal) FROM contacts c JOIN source_files f ON f.id = c.source_file_id
 	WHERE f.relpath LIKE '%books.zip'")" 4 "zip source: one ordinal per entry"
 

@@ -419,6 +419,16 @@ test_csv(void)
 	col_free(&c);
 	ok(!lka_csvbook_detect((const unsigned char *)"a,b\nc,d\n", 8), "no e-mail: not a book");
 	ok(!lka_csvbook_detect((const unsigned char *)"\x00\x01\x02\x03\x04", 5), "binary: not a book");
+	{
+		/* libratom__emails.zip: a comment naming "emails" is no one-column header */
+		static const char ga[] = "# Never autoconvert line endings on fixture emails\n"
+					 "*.eml -text\n";
+		static const char one[] = "Email\nalice@example.org\nbob@example.org\n";
+		ok(!lka_csvbook_detect((const unsigned char *)ga, sizeof ga - 1),
+		   ".gitattributes: not a book");
+		ok(lka_csvbook_detect((const unsigned char *)one, sizeof one - 1),
+		   "one column headed Email: a book");
+	}
 }
 
 /* Every prefix of every sample is read without a crash (ASan watches). */
