@@ -32,6 +32,7 @@ static const lka_migration migrations[] = {
 	{ "personal-data scan: scans, findings, attachment_text (schema 5)", lka_sql_pii },
 	{ "attachment triage: attachment_flags, ioc_matches (schema 6)", lka_sql_triage },
 	{ "lookup indexes: contacts by folder (schema 7)", lka_sql_indexes },
+	{ "attachment triage provenance: triage_runs (schema 8)", lka_sql_triage_runs },
 };
 
 _Static_assert(LKA_ARRAY_LEN(migrations) == LKA_SCHEMA_VERSION,

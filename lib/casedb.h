@@ -13,7 +13,7 @@
 #include "scan.h"
 
 #define LKA_APPLICATION_ID 0x4c4b4155 /* "LKAU" */
-#define LKA_SCHEMA_VERSION 7
+#define LKA_SCHEMA_VERSION 8
 
 extern const char lka_sql_schema[]; /* generated from sql/schema.sql */
 extern const char lka_sql_views[];  /* generated from sql/views.sql */
@@ -26,6 +26,7 @@ extern const char lka_sql_pii[];            /* sql/pii.sql: scans, findings, att
 extern const char lka_sql_pii_views[];      /* sql/pii-views.sql */
 extern const char lka_sql_triage[];         /* sql/triage.sql (attachment triage) */
 extern const char lka_sql_indexes[];        /* sql/indexes.sql (lookup indexes) */
+extern const char lka_sql_triage_runs[];    /* sql/triage-runs.sql (triage provenance) */
 extern const char lka_sql_triage_views[];   /* sql/triage-views.sql */
 
 struct lka_case {

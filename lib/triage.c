@@ -439,7 +439,7 @@ name_key(const char *filename, char *out, size_t cap)
  * extension a file name, a host name a domain, anything else a file name.
  */
 static lka_status
-iocs_read(const char *path, ioc_list *l, lka_error *err)
+iocs_read(const char *path, ioc_list *l, char sha_hex[LKA_SHA256_HEX], lka_error *err)
 {
 	FILE *f = fopen(path, "r");
 	char line[IOC_LINE_MAX];
@@ -448,6 +448,23 @@ iocs_read(const char *path, ioc_list *l, lka_error *err)
 
 	if (!f)
 		return lka__error_sys(err, LKA_FATAL, errno, path, "cannot open the IOC list");
+	{
+		/* its hash for triage_runs: the bytes of this open file, then parsed */
+		lka_sha256 h;
+		uint8_t d[LKA_SHA256_LEN];
+		size_t got;
+
+		lka_sha256_init(&h);
+		while ((got = fread(line, 1, sizeof line, f)) > 0)
+			lka_sha256_update(&h, line, got);
+		lka_sha256_final(&h, d);
+		lka_sha256_hex(d, sha_hex);
+		if (ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
+			st = lka__error_sys(err, LKA_FATAL, errno, path, "cannot read the IOC list");
+			fclose(f);
+			return st;
+		}
+	}
 	while (fgets(line, sizeof line, f) && st == LKA_OK) {
 		char *s = line, *c, *v;
 		enum ioc_kind k;
@@ -761,6 +778,63 @@ contained_risks(run_state *r)
 	return st;
 }
 
+/*
+ * Record a triage run in triage_runs: complete (stats given, inside the
+ * run's transaction; earlier complete runs become superseded) or failed
+ * (stats NULL, err says why; outside any transaction, best effort).
+ */
+static lka_status
+run_record(lka_case *kase, const char *started, const lka_triage_opts *o, const char *ioc_abs,
+	   const char *ioc_hex, const lka_triage_stats *stats, lka_error *err, double t0)
+{
+	sqlite3_stmt *s = NULL;
+	char now[32];
+	int rc;
+
+	lka_case__now_iso(now);
+	if (stats && sqlite3_exec(kase->db,
+				  "UPDATE triage_runs SET outcome = 'superseded' "
+				  "WHERE outcome = 'complete'",
+				  NULL, NULL, NULL) != SQLITE_OK)
+		return lka_case__dberr(kase, err, "record the triage run");
+	if (sqlite3_prepare_v2(kase->db,
+			       "INSERT INTO triage_runs (started_at, finished_at, tool_version, args, "
+			       "ioc_path, ioc_sha256, outcome, error, attachments, contents, not_stored, "
+			       "unreadable, flags, flagged, iocs, ioc_matches, seconds) VALUES "
+			       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return stats ? lka_case__dberr(kase, err, "record the triage run") : LKA_FATAL;
+	sqlite3_bind_text(s, 1, started, -1, SQLITE_STATIC);
+	if (stats)
+		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lka_version(), -1, SQLITE_STATIC);
+	if (o->argv_text)
+		sqlite3_bind_text(s, 4, o->argv_text, -1, SQLITE_STATIC);
+	if (o->ioc_path)
+		sqlite3_bind_text(s, 5, ioc_abs ? ioc_abs : o->ioc_path, -1, SQLITE_STATIC);
+	if (ioc_hex[0])
+		sqlite3_bind_text(s, 6, ioc_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, stats ? "complete" : "failed", -1, SQLITE_STATIC);
+	if (!stats)
+		sqlite3_bind_text(s, 8, err && err->msg[0] ? err->msg : "failed", -1, SQLITE_TRANSIENT);
+	if (stats) {
+		sqlite3_bind_int64(s, 9, (sqlite3_int64)stats->attachments);
+		sqlite3_bind_int64(s, 10, (sqlite3_int64)stats->contents);
+		sqlite3_bind_int64(s, 11, (sqlite3_int64)stats->not_stored);
+		sqlite3_bind_int64(s, 12, (sqlite3_int64)stats->unreadable);
+		sqlite3_bind_int64(s, 13, (sqlite3_int64)stats->flags);
+		sqlite3_bind_int64(s, 14, (sqlite3_int64)stats->flagged);
+		sqlite3_bind_int64(s, 15, (sqlite3_int64)stats->iocs);
+		sqlite3_bind_int64(s, 16, (sqlite3_int64)stats->ioc_matches);
+	}
+	sqlite3_bind_double(s, 17, lka__mono_seconds() - t0);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return stats ? lka_case__dberr(kase, err, "record the triage run") : LKA_FATAL;
+	return LKA_OK;
+}
+
 lka_status
 lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *out,
 	       lka_error *err)
@@ -768,6 +842,9 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 	lka_triage_opts o;
 	lka_triage_stats stats = { 0 };
 	ioc_list iocs = { 0 };
+	char started[32], ioc_hex[LKA_SHA256_HEX] = "";
+	char *ioc_abs = NULL;
+	double t0 = lka__mono_seconds();
 	flag_list content = { 0 }, own = { 0 };
 	run_state r = { .kase = kase, .err = err };
 	sqlite3_stmt *q = NULL, *snd = NULL;
@@ -785,8 +862,14 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 	if (kase->readonly)
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
 				  "the case is open read-only");
-	if (o.ioc_path && (st = iocs_read(o.ioc_path, &iocs, err)) != LKA_OK)
-		goto out;
+	lka_case__now_iso(started);
+	if (o.ioc_path) {
+		ioc_abs = realpath(o.ioc_path, NULL);
+		if ((st = iocs_read(o.ioc_path, &iocs, ioc_hex, err)) != LKA_OK) {
+			run_record(kase, started, &o, ioc_abs, ioc_hex, NULL, err, t0);
+			goto out;
+		}
+	}
 	stats.iocs = iocs.n;
 	if (sqlite3_exec(kase->db, "BEGIN IMMEDIATE; DELETE FROM attachment_flags; DELETE FROM ioc_matches;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
@@ -1004,6 +1087,9 @@ lka_triage_run(lka_case *kase, const lka_triage_opts *opts, lka_triage_stats *ou
 	}
 	sqlite3_finalize(q);
 	q = NULL;
+	/* the run's row, in the transaction that replaced the flags */
+	if ((st = run_record(kase, started, &o, ioc_abs, ioc_hex, &stats, err, t0)) != LKA_OK)
+		goto fail;
 	if (sqlite3_exec(kase->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		st = lka_case__dberr(kase, err, "commit the triage");
 		goto fail;
@@ -1018,7 +1104,10 @@ fail:
 	sqlite3_exec(kase->db, "ROLLBACK", NULL, NULL, NULL);
 	if (st > LKA_FATAL)
 		st = LKA_FATAL;
+	/* nothing changed; the attempt is recorded when the case still takes it */
+	run_record(kase, started, &o, ioc_abs, ioc_hex, NULL, err, t0);
 out:
+	free(ioc_abs);
 	sqlite3_finalize(q);
 	sqlite3_finalize(snd);
 	sqlite3_finalize(r.ins_flag);

@@ -19,6 +19,7 @@ enum fmt { FMT_DEFAULT, FMT_CSV, FMT_JSONL, FMT_TABLE };
 
 struct opts {
 	const char *case_path, *command, *ioc, *to;
+	char *argv_text; /* the command line, for triage_runs */
 	enum fmt fmt;
 	uint64_t top;
 	char *sha256, *message, *type, *flag, *internal; /* JSON arrays, or NULL */
@@ -407,6 +408,7 @@ cmd_triage(lka_case *kase, const struct opts *o)
 
 	lka_triage_opts_default(&to);
 	to.ioc_path = o->ioc;
+	to.argv_text = o->argv_text;
 	if (lka_triage_run(kase, &to, &st, &err) != LKA_OK)
 		return tool_fail(&err);
 	printf("%s attachments examined (%s distinct contents read, %s without stored content)\n",
@@ -679,6 +681,7 @@ main(int argc, char **argv)
 	if ((rc = parse_args(&o, argc, argv)) != TOOL_CONTINUE)
 		goto out;
 	writes = strcmp(o.command, "triage") == 0;
+	o.argv_text = tool_argv_text(argc, argv);
 	if (lka_ctx_new(&ctx, &err) != LKA_OK ||
 	    lka_case_open(&kase, ctx, o.case_path, writes ? 0 : LKA_CASE_READONLY, &err) != LKA_OK) {
 		rc = tool_fail(&err);
@@ -704,5 +707,6 @@ out:
 	free(o.type);
 	free(o.flag);
 	free(o.internal);
+	free(o.argv_text);
 	return rc;
 }

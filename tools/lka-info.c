@@ -213,6 +213,14 @@ main(int argc, char **argv)
 			       " GROUP BY flag ORDER BY n DESC, flag LIMIT ?1",
 			       (int64_t)top, print_pair, NULL)) != TOOL_OK)
 			goto out;
+		if (has(db, "triage_runs") &&
+		    (rc = rows(db,
+			       "SELECT 'flags, computed ' || finished_at || ' by leakaudit ' || tool_version"
+			       " || coalesce(' with the IOC list ' || ioc_path || ' (SHA-256 '"
+			       " || ioc_sha256 || ')', ' without an IOC list'), flags"
+			       " FROM triage_runs WHERE outcome = 'complete' ORDER BY id DESC LIMIT 1",
+			       0, print_pair, NULL)) != TOOL_OK)
+			goto out;
 	}
 	printf("\nErrors by severity and kind\n");
 	if ((rc = rows(db,

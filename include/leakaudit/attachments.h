@@ -69,6 +69,7 @@ LKA_EXPORT void lka_triage_content(const void *data, size_t n, const char *name,
 typedef struct lka_triage_opts {
 	const char *ioc_path; /* IOC list (one per line, '#' comments), or NULL */
 	uint64_t max_bytes;   /* content examined per attachment (default 64 MiB) */
+	const char *argv_text;/* recorded in triage_runs.args, may be NULL */
 } lka_triage_opts;
 
 LKA_EXPORT void lka_triage_opts_default(lka_triage_opts *out);
@@ -87,8 +88,9 @@ typedef struct lka_triage_stats {
 /**
  * Triage every attachment of a case opened for writing: replaces the
  * contents of attachment_flags and ioc_matches in one transaction (a re-run
- * gives the same rows).  out may be NULL.  LKA_FATAL when the case or the
- * IOC file cannot be read or written.
+ * gives the same rows), and records the run in triage_runs (a failed run
+ * too, as 'failed', when the case can still be written).  out may be NULL.
+ * LKA_FATAL when the case or the IOC file cannot be read or written.
  */
 LKA_EXPORT lka_status lka_triage_run(lka_case *kase, const lka_triage_opts *opts,
 				     lka_triage_stats *out, lka_error *err);

@@ -75,6 +75,20 @@ run "$ATT" --ioc "$T/bad-ioc.txt" "$db" triage
 is "$rc" 3 "an unusable IOC line stops the triage"
 is "$(q "$db" "SELECT count(*) FROM ioc_matches")" 7 "... and leaves the previous results"
 
+# Provenance: every run in triage_runs; the complete one describes the flags.
+is "$(q "$db" "SELECT group_concat(outcome, ' ') FROM (SELECT outcome FROM triage_runs ORDER BY id)")" \
+	"superseded superseded complete failed" "triage_runs: three runs, the last complete one current, the refused IOC list failed"
+is "$(q "$db" "SELECT ioc_sha256 FROM triage_runs WHERE outcome = 'complete'")" \
+	"$(sha256sum "$T/iocs.txt" | cut -c1-64)" "triage_runs: the IOC list's SHA-256 as read"
+is "$(q "$db" "SELECT ioc_path = '$T/iocs.txt' AND args LIKE '%--ioc%triage%' AND tool_version <> ''
+	AND finished_at >= started_at AND flags = (SELECT count(*) FROM attachment_flags)
+	AND ioc_matches = 7 AND iocs > 0 FROM triage_runs WHERE outcome = 'complete'")" 1 \
+	"triage_runs: IOC path, command line, version, times and counts of the current flags"
+is "$(q "$db" "SELECT error LIKE '%not an address%' OR error LIKE '%line 1%' FROM triage_runs WHERE outcome = 'failed'")" 1 \
+	"triage_runs: why the failed run failed"
+run "$INFO" "$db"
+ok $(grep -q "flags, computed .* with the IOC list $T/iocs.txt" "$T/out"; echo $?) "lka-info says when and with which IOC list the flags were computed"
+
 # Exports.
 run "$ATT" "$db"
 is "$rc" 0 "inventory (default command)"
