@@ -202,13 +202,17 @@ lka_contact_free(lka_contact *c)
 	free(c);
 }
 
-lka_status
-lka_sink_vdiagf(lka_sink *s, const lka_itemloc *loc, lka_status sev, lka_errkind kind,
-		const char *location, const char *fmt, va_list ap)
+void
+lka_sink_vdiagf(lka_sink *s, bool *stop, bool *warned, const lka_itemloc *loc, lka_status sev,
+		lka_errkind kind, const char *location, const char *fmt, va_list ap)
 {
 	char msg[600];
 	lka_diag d = { sev, kind, (char *)(uintptr_t)location, msg };
 
+	if (*stop)
+		return;
+	*warned = true;
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	return s->ops->diag(s, loc, &d);
+	if (s->ops->diag(s, loc, &d) == LKA_FATAL)
+		*stop = true;
 }

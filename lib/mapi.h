@@ -8,6 +8,20 @@
 
 #include "item.h"
 
+/*
+ * What the TNEF and .msg readers are given: the limits, whether attachment
+ * bytes are kept, and what to do with the bytes of each attachment they find
+ * (set its detected type, inventory it when it is a container, parse it when
+ * it is mail).
+ */
+typedef struct lka_outlook_env {
+	const lka_limits *limits;
+	bool store_content;
+	void *ud;
+	void (*content)(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned depth,
+			lka_diags *d);
+} lka_outlook_env;
+
 /* Property types (MS-OXCDATA 2.11.1) */
 enum {
 	LKA_PT_SHORT = 0x0002,

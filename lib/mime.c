@@ -1420,8 +1420,9 @@ arc_env(struct arcud *u, lka_arc_env *env)
 	env->password_text = u->pw;
 }
 
+/* The environment of the TNEF and .msg readers: their attachments come back through tnef_content. */
 static void
-olemsg_env(struct arcud *u, lka_olemsg_env *env)
+outlook_env(struct arcud *u, lka_outlook_env *env)
 {
 	lka_mime *mm = u->s->mm;
 
@@ -1510,7 +1511,7 @@ olemsg_att(struct arcud *u, lka_att *a, const unsigned char *p, size_t n, unsign
 
 	if (a->embedded || !lka_olemsg_is_ole(p, n))
 		return false;
-	olemsg_env(u, &env);
+	outlook_env(u, &env);
 	m = lka_olemsg_read(&env, p, n, cdepth, why, sizeof why);
 	if (!m)
 		return false;
@@ -1520,18 +1521,6 @@ olemsg_att(struct arcud *u, lka_att *a, const unsigned char *p, size_t n, unsign
 	a->container = lka__strdup("msg");
 	(void)d;
 	return true;
-}
-
-static void
-tnef_env(struct arcud *u, lka_tnef_env *env)
-{
-	lka_mime *mm = u->s->mm;
-
-	memset(env, 0, sizeof *env);
-	env->limits = &mm->limits;
-	env->store_content = mm->store_content;
-	env->ud = u;
-	env->content = tnef_content;
 }
 
 /*
@@ -1566,7 +1555,7 @@ att_content(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned cde
 			u->s->oom = true;
 			return;
 		}
-		tnef_env(u, &env);
+		outlook_env(u, &env);
 		free(a->container);
 		a->container = lka__strdup("tnef");
 		lka_tnef_read(&env, p, n, scratch, &a->children, &a->n_children, cdepth, d,
@@ -1644,7 +1633,7 @@ containers(struct build *b, lka_att *a, struct sink *k, unsigned depth)
 			b->s->oom = true;
 			return;
 		}
-		tnef_env(&u, &env);
+		outlook_env(&u, &env);
 		free(a->container);
 		a->container = lka__strdup("tnef");
 		lka_tnef_read(&env, p, n, b->tnef, &a->children, &a->n_children, 0,
@@ -2217,7 +2206,7 @@ lka_mime_tnef(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_error
 	m->raw_size = n;
 	lka_sha256_buf(data, n, m->raw_sha256);
 	m->has_raw_sha256 = true;
-	tnef_env(&u, &env);
+	outlook_env(&u, &env);
 	lka_tnef_read(&env, (const unsigned char *)data, n, m, &m->atts, &m->n_atts, 0, &m->diags,
 		      NULL);
 	if (!m->item_class)
@@ -2241,7 +2230,7 @@ lka_mime_olemsg(lka_msg **out, lka_mime *mm, const char *data, size_t n, lka_err
 	lka_msg *m;
 
 	*out = NULL;
-	olemsg_env(&u, &env);
+	outlook_env(&u, &env);
 	m = lka_olemsg_read(&env, (const unsigned char *)data, n, 0, why, sizeof why);
 	if (!m)
 		return lka__error(err, LKA_FAILED, LKA_E_CORRUPT, 0, NULL, "%s", why);
@@ -2263,7 +2252,7 @@ lka_mime_olemsg_contact(lka_mime *mm, const char *data, size_t n)
 	lka_olemsg_env env;
 	char why[200];
 
-	olemsg_env(&u, &env);
+	outlook_env(&u, &env);
 	return lka_olemsg_contact(&env, (const unsigned char *)data, n, why, sizeof why);
 }
 

@@ -6,18 +6,12 @@
 #define LKA_MSG_H
 
 #include "item.h"
+#include "mapi.h"
 
 /* True when p starts with the OLE compound file signature. */
 bool lka_olemsg_is_ole(const unsigned char *p, size_t n);
 
-typedef struct lka_olemsg_env {
-	const lka_limits *limits;
-	bool store_content;
-	void *ud;
-	/* An attachment's bytes: detected type, containers inside, mail inside. */
-	void (*content)(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned depth,
-			lka_diags *d);
-} lka_olemsg_env;
+typedef lka_outlook_env lka_olemsg_env;
 
 /*
  * Read the Outlook message in p[0..n): subject, sender, recipients, bodies,

@@ -187,11 +187,8 @@ emit_diag(prun *r, const lka_itemloc *loc, lka_status sev, lka_errkind kind, con
 {
 	va_list ap;
 
-	if (r->stop)
-		return;
-	r->warned = true;
 	va_start(ap, fmt);
-	sink_status(r, lka_sink_vdiagf(r->sink, loc, sev, kind, location, fmt, ap));
+	lka_sink_vdiagf(r->sink, &r->stop, &r->warned, loc, sev, kind, location, fmt, ap);
 	va_end(ap);
 }
 

@@ -45,9 +45,11 @@ struct lka_sink {
 	const lka_sink_ops *ops;
 };
 
-/* Send a diagnostic made from a format (one line, at most 600 bytes) to s;
- * returns what the sink's diag method returned.  location may be NULL. */
-lka_status lka_sink_vdiagf(lka_sink *s, const lka_itemloc *loc, lka_status sev, lka_errkind kind,
-			   const char *location, const char *fmt, va_list ap) LKA_PRINTF(6, 0);
+/* A reader's run sends a diagnostic made from a format (one line, at most
+ * 600 bytes) to s: nothing once *stop is set; else *warned is set, and *stop
+ * when the sink answers LKA_FATAL.  location may be NULL. */
+void lka_sink_vdiagf(lka_sink *s, bool *stop, bool *warned, const lka_itemloc *loc,
+		     lka_status sev, lka_errkind kind, const char *location, const char *fmt,
+		     va_list ap) LKA_PRINTF(8, 0);
 
 #endif /* LKA_SINK_H */

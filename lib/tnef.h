@@ -8,21 +8,14 @@
 #define LKA_TNEF_H
 
 #include "item.h"
+#include "mapi.h"
 
 #define LKA_TNEF_SIGNATURE 0x223E9F78u
 
 /* True when p starts with the TNEF signature. */
 bool lka_tnef_is(const unsigned char *p, size_t n);
 
-typedef struct lka_tnef_env {
-	const lka_limits *limits;
-	bool store_content;
-	void *ud;
-	/* The bytes of an attachment found in the stream: set its detected
-	 * type, inventory it when it is a container, parse it when it is mail. */
-	void (*content)(void *ud, lka_att *a, const unsigned char *p, size_t n, unsigned depth,
-			lka_diags *d);
-} lka_tnef_env;
+typedef lka_outlook_env lka_tnef_env;
 
 /*
  * Read the TNEF stream p[0..n): message fields m lacks (class, subject,
