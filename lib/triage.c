@@ -818,14 +818,11 @@ run_record(lka_case *kase, const char *started, const lka_triage_opts *o, const 
 	if (!stats)
 		sqlite3_bind_text(s, 8, err && err->msg[0] ? err->msg : "failed", -1, SQLITE_TRANSIENT);
 	if (stats) {
-		sqlite3_bind_int64(s, 9, (sqlite3_int64)stats->attachments);
-		sqlite3_bind_int64(s, 10, (sqlite3_int64)stats->contents);
-		sqlite3_bind_int64(s, 11, (sqlite3_int64)stats->not_stored);
-		sqlite3_bind_int64(s, 12, (sqlite3_int64)stats->unreadable);
-		sqlite3_bind_int64(s, 13, (sqlite3_int64)stats->flags);
-		sqlite3_bind_int64(s, 14, (sqlite3_int64)stats->flagged);
-		sqlite3_bind_int64(s, 15, (sqlite3_int64)stats->iocs);
-		sqlite3_bind_int64(s, 16, (sqlite3_int64)stats->ioc_matches);
+		const uint64_t counts[] = { stats->attachments, stats->contents, stats->not_stored,
+					    stats->unreadable, stats->flags, stats->flagged,
+					    stats->iocs, stats->ioc_matches };
+		for (int i = 0; i < (int)LKA_ARRAY_LEN(counts); i++)
+			sqlite3_bind_int64(s, 9 + i, (sqlite3_int64)counts[i]);
 	}
 	sqlite3_bind_double(s, 17, lka__mono_seconds() - t0);
 	rc = sqlite3_step(s);
