@@ -88,6 +88,7 @@ typedef struct task {
 	uint64_t items_done; /* top-level items done: the resume point */
 	bool dirty;          /* items_done not yet written to the case */
 	bool begun;          /* an item was announced and not finished */
+	bool requeued;       /* put back after its reader died: handed out first */
 	lka_itemloc cur;
 	int64_t *fmap;       /* reader folder id -> case folder id, pairs */
 	size_t n_fmap;
@@ -963,6 +964,40 @@ pending_pop(lka_ingest *ing)
 }
 
 /*
+ * Which waiting task goes out next (its place in the queue): one put back
+ * after its reader died (at the front), else the largest, so that the
+ * longest stores start first and no reader is still busy with a large one
+ * when the others have run out of work.
+ */
+static size_t
+pending_next(const lka_ingest *ing)
+{
+	size_t best = 0;
+
+	if (ing->pending[ing->pend_head]->requeued)
+		return 0;
+	for (size_t i = 1; i < ing->pend_len; i++)
+		if (ing->pending[(ing->pend_head + i) % ing->pend_cap]->bytes >
+		    ing->pending[(ing->pend_head + best) % ing->pend_cap]->bytes)
+			best = i;
+	return best;
+}
+
+/* Take the task pending_next() chose out of the queue. */
+static task *
+pending_take(lka_ingest *ing)
+{
+	size_t at = (ing->pend_head + pending_next(ing)) % ing->pend_cap;
+	task *t = ing->pending[at];
+
+	ing->pending[at] = ing->pending[ing->pend_head];
+	ing->pending[ing->pend_head] = t;
+	t = pending_pop(ing);
+	t->requeued = false;
+	return t;
+}
+
+/*
  * Whether w may take the next pending task now.  Small files are queued a
  * few at a time, so a reader never waits for its next one; a large one (a
  * PST, an mbox) only goes to a reader with nothing queued, so that no reader
@@ -971,7 +1006,7 @@ pending_pop(lka_ingest *ing)
 static bool
 can_take(const lka_ingest *ing, const worker *w)
 {
-	uint64_t bytes = ing->pending[ing->pend_head]->bytes;
+	uint64_t bytes = ing->pending[(ing->pend_head + pending_next(ing)) % ing->pend_cap]->bytes;
 
 	if (w->qn == 0)
 		return true;
@@ -1116,6 +1151,7 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 			continue;
 		t->begun = false;
 		t->n_fmap = 0;
+		t->requeued = true;
 		pending_push(ing, t, true);
 	}
 	w->qn = 0;
@@ -1542,7 +1578,7 @@ run_isolated(lka_ingest *ing, lka_error *err)
 				}
 			}
 			while (w->pid > 0 && !w->closing && ing->pend_len && can_take(ing, w)) {
-				task *ti = pending_pop(ing);
+				task *ti = pending_take(ing);
 				if (!worker_send(ing, w, ti)) {
 					pending_push(ing, ti, true);
 					worker_lost(ing, w, "stopped accepting work");
