@@ -784,6 +784,35 @@ window_map(mbox_window *w, int fd, uint64_t base, size_t len)
 	return 0;
 }
 
+/*
+ * One message of an mbox (base: the bytes mm's offsets count from): an
+ * empty one is recorded as such, the rest unquoted (">From ") and parsed
+ * into folder (0: the task's).  Out of memory stops the run.
+ */
+static void
+mbox_item(run *r, const lka_itemloc *loc, int64_t folder, const char *base,
+	  const lka_mbox_msg *mm, const char *extra)
+{
+	char *msg;
+	size_t msg_n;
+
+	if (mm->body_length == 0) {
+		begin(r, loc);
+		emit_diag(r, loc, LKA_WARN, LKA_E_CORRUPT, NULL,
+			  "empty message: a From_ line with nothing after it");
+		return;
+	}
+	msg = lka_mbox_unquote(base + mm->body_offset, mm->body_length, &msg_n);
+	if (!msg) {
+		begin(r, loc);
+		emit_diag(r, loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
+		r->stop = true;
+		return;
+	}
+	parse_item_in(r, loc, folder, base + mm->offset, mm->length, msg, msg_n, NULL, extra);
+	free(msg);
+}
+
 static void
 read_mbox(run *r, int fd, uint64_t size)
 {
@@ -814,8 +843,6 @@ read_mbox(run *r, int fd, uint64_t size)
 			uint64_t ordinal = mb.index - 1;
 			lka_itemloc loc = { ordinal, (int64_t)(w.base + mm.offset),
 					    (int64_t)mm.length };
-			char *msg;
-			size_t msg_n;
 
 			if (!last && mm.offset + mm.length >= w.n &&
 			    (mm.offset > 0 || want < cap)) {
@@ -841,21 +868,7 @@ read_mbox(run *r, int fd, uint64_t size)
 				item_too_big(r, &loc, mm.body_length);
 				continue;
 			}
-			if (mm.body_length == 0) {
-				begin(r, &loc);
-				emit_diag(r, &loc, LKA_WARN, LKA_E_CORRUPT, NULL,
-					  "empty message: a From_ line with nothing after it");
-				continue;
-			}
-			msg = lka_mbox_unquote(w.data + mm.body_offset, mm.body_length, &msg_n);
-			if (!msg) {
-				begin(r, &loc);
-				emit_diag(r, &loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
-				r->stop = true;
-				break;
-			}
-			parse_item(r, &loc, w.data + mm.offset, mm.length, msg, msg_n, false, NULL);
-			free(msg);
+			mbox_item(r, &loc, 0, w.data, &mm, NULL);
 		}
 		if (restart)
 			continue;
@@ -1236,37 +1249,16 @@ arc_mbox(arc_run *ar, const lka_arc_entry *e, int64_t folder)
 	run *r = ar->r;
 	lka_mbox mb;
 	lka_mbox_msg mm;
-	bool any = false;
 
 	lka_mbox_init(&mb, (const char *)e->data, e->len);
 	while (!r->stop && lka_mbox_next(&mb, &mm)) {
 		lka_itemloc loc = { ar->item++, (int64_t)mm.offset, (int64_t)mm.length };
-		char *msg;
-		size_t msg_n;
 
-		any = true;
 		if (loc.ordinal < r->task->skip)
 			continue;
-		if (mm.body_length == 0) {
-			begin(r, &loc);
-			emit_diag(r, &loc, LKA_WARN, LKA_E_CORRUPT, NULL,
-				  "empty message: a From_ line with nothing after it");
-			continue;
-		}
-		msg = lka_mbox_unquote((const char *)e->data + mm.body_offset, mm.body_length,
-				       &msg_n);
-		if (!msg) {
-			begin(r, &loc);
-			emit_diag(r, &loc, LKA_FATAL, LKA_E_NOMEM, NULL, "out of memory");
-			r->stop = true;
-			break;
-		}
-		parse_item_in(r, &loc, folder, (const char *)e->data + mm.offset, mm.length, msg,
-			      msg_n, NULL, e->damaged ? "the mbox member is damaged in the archive"
-						       : NULL);
-		free(msg);
+		mbox_item(r, &loc, folder, (const char *)e->data, &mm,
+			  e->damaged ? "the mbox member is damaged in the archive" : NULL);
 	}
-	(void)any;
 }
 
 /*
