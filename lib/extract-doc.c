@@ -32,15 +32,6 @@
 
 #include "extract.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define LKA_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LKA_UNDER_ASAN 1
-#endif
-#endif
-
-
 #define MEMBER_MAX (64u << 20) /* largest ZIP member read */
 #define MEMBERS_MAX 4096       /* members looked at */
 
@@ -504,14 +495,7 @@ child(int fd, const unsigned char *d, size_t n, bool pdf, size_t max_bytes, uint
 		rl.rlim_max = (rlim_t)seconds + 1;
 		setrlimit(RLIMIT_CPU, &rl);
 	}
-#ifndef LKA_UNDER_ASAN
-	if (memory) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)memory;
-		setrlimit(RLIMIT_AS, &rl);
-	}
-#else
-	(void)memory;
-#endif
+	lka__limit_memory(memory);
 	lka_buf_init(&out, max_bytes ? max_bytes : 0);
 #ifdef LKA_HAVE_POPPLER
 	st = pdf ? pdf_text(d, n, &out) : office_text(d, n, &out, &method);

@@ -37,14 +37,6 @@
 #include "casedb.h"
 #include "wire.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define LKA_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LKA_UNDER_ASAN 1
-#endif
-#endif
-
 #define TASKS_IN_FLIGHT 4      /* tasks queued at one reader ... */
 #define QUEUED_BYTES (16u << 20) /* ... beyond the first, while they hold this little */
 #define BATCH_MESSAGES 2000    /* commit after this many items ... */
@@ -849,13 +841,7 @@ reader_main(lka_ingest *ing, int fd)
 		struct rlimit rl = { 0, 0 };
 		setrlimit(RLIMIT_CORE, &rl); /* no core files full of evidence */
 	}
-#ifndef LKA_UNDER_ASAN
-	if (ing->kase->ctx->limits.reader_memory) {
-		struct rlimit rl;
-		rl.rlim_cur = rl.rlim_max = (rlim_t)ing->kase->ctx->limits.reader_memory;
-		setrlimit(RLIMIT_AS, &rl);
-	}
-#endif
+	lka__limit_memory(ing->kase->ctx->limits.reader_memory);
 	lka_buf_init(&ps.out, 0);
 	if (lka_rctx_new(&rc, &ing->kase->ctx->limits, ing->opts.store_content != 0,
 			 ing->opts.fault, &e) != LKA_OK)

@@ -77,6 +77,9 @@ double lka__mono_seconds(void);
 bool lka__write_all(int fd, const void *p, size_t n);
 /* Read exactly n bytes from fd (blocking, EINTR-safe); false at EOF or error. */
 bool lka__read_full(int fd, void *p, size_t n);
+/* Limit this process's address space to bytes (0: no limit); nothing under
+ * AddressSanitizer, whose shadow memory needs terabytes of it. */
+void lka__limit_memory(uint64_t bytes);
 
 /* ---- SHA-256 (hash.c, nettle) ---- */
 

@@ -1,14 +1,24 @@
 /*
  * util.c — small helpers: string copies, ASCII case, the monotonic clock,
- * writing a whole buffer to a file descriptor.
+ * reading and writing whole buffers on a file descriptor, the address-space
+ * limit of a child process.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LKA_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LKA_UNDER_ASAN 1
+#endif
+#endif
 
 char *
 lka__strdup(const char *s)
@@ -103,4 +113,18 @@ lka__write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return true;
+}
+
+void
+lka__limit_memory(uint64_t bytes)
+{
+#ifndef LKA_UNDER_ASAN
+	if (bytes) {
+		struct rlimit rl;
+		rl.rlim_cur = rl.rlim_max = (rlim_t)bytes;
+		setrlimit(RLIMIT_AS, &rl);
+	}
+#else
+	(void)bytes; /* ASan reserves terabytes of address space */
+#endif
 }
