@@ -80,7 +80,7 @@ typedef struct task {
 	uint64_t items_done; /* top-level items done: the resume point */
 	bool dirty;          /* items_done not yet written to the case */
 	bool begun;          /* an item was announced and not finished */
-	bool requeued;       /* put back after its reader died: handed out first */
+	bool requeued;       /* put back at the front of the queue: handed out first */
 	lka_itemloc cur;
 	int64_t *fmap;       /* reader folder id -> case folder id, pairs */
 	size_t n_fmap;
@@ -930,6 +930,7 @@ pending_push(lka_ingest *ing, task *ti, bool front)
 		ing->pend_cap = cap;
 		ing->pend_head = 0;
 	}
+	ti->requeued = front;
 	if (front) {
 		ing->pend_head = (ing->pend_head + ing->pend_cap - 1) % ing->pend_cap;
 		ing->pending[ing->pend_head] = ti;
@@ -951,9 +952,9 @@ pending_pop(lka_ingest *ing)
 
 /*
  * Which waiting task goes out next (its place in the queue): one put back
- * after its reader died (at the front), else the largest, so that the
- * longest stores start first and no reader is still busy with a large one
- * when the others have run out of work.
+ * at the front (its reader died, or would not take it), else the largest,
+ * so that the longest stores start first and no reader is still busy with
+ * a large one when the others have run out of work.
  */
 static size_t
 pending_next(const lka_ingest *ing)
@@ -969,30 +970,28 @@ pending_next(const lka_ingest *ing)
 	return best;
 }
 
-/* Take the task pending_next() chose out of the queue. */
+/* Take the task at place i of the queue (pending_next()) out of it. */
 static task *
-pending_take(lka_ingest *ing)
+pending_take(lka_ingest *ing, size_t i)
 {
-	size_t at = (ing->pend_head + pending_next(ing)) % ing->pend_cap;
+	size_t at = (ing->pend_head + i) % ing->pend_cap;
 	task *t = ing->pending[at];
 
 	ing->pending[at] = ing->pending[ing->pend_head];
 	ing->pending[ing->pend_head] = t;
-	t = pending_pop(ing);
-	t->requeued = false;
-	return t;
+	return pending_pop(ing);
 }
 
 /*
- * Whether w may take the next pending task now.  Small files are queued a
- * few at a time, so a reader never waits for its next one; a large one (a
- * PST, an mbox) only goes to a reader with nothing queued, so that no reader
- * sits idle at the end while another still has stores waiting.
+ * Whether w may take the task at place at of the queue now.  Small files are
+ * queued a few at a time, so a reader never waits for its next one; a large
+ * one (a PST, an mbox) only goes to a reader with nothing queued, so that no
+ * reader sits idle at the end while another still has stores waiting.
  */
 static bool
-can_take(const lka_ingest *ing, const worker *w)
+can_take(const lka_ingest *ing, const worker *w, size_t at)
 {
-	uint64_t bytes = ing->pending[(ing->pend_head + pending_next(ing)) % ing->pend_cap]->bytes;
+	uint64_t bytes = ing->pending[(ing->pend_head + at) % ing->pend_cap]->bytes;
 
 	if (w->qn == 0)
 		return true;
@@ -1137,7 +1136,6 @@ worker_lost(lka_ingest *ing, worker *w, const char *why_extra)
 			continue;
 		t->begun = false;
 		t->n_fmap = 0;
-		t->requeued = true;
 		pending_push(ing, t, true);
 	}
 	w->qn = 0;
@@ -1563,8 +1561,13 @@ run_isolated(lka_ingest *ing, lka_error *err)
 					goto out;
 				}
 			}
-			while (w->pid > 0 && !w->closing && ing->pend_len && can_take(ing, w)) {
-				task *ti = pending_take(ing);
+			while (w->pid > 0 && !w->closing && ing->pend_len) {
+				size_t next = pending_next(ing);
+				task *ti;
+
+				if (!can_take(ing, w, next))
+					break;
+				ti = pending_take(ing, next);
 				if (!worker_send(ing, w, ti)) {
 					pending_push(ing, ti, true);
 					worker_lost(ing, w, "stopped accepting work");
