@@ -25,6 +25,16 @@ lka_buf_free(lka_buf *b)
 }
 
 void
+lka_buf_drop(lka_buf *b, size_t n)
+{
+	if (!n)
+		return;
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+void
 lka_buf_reset(lka_buf *b)
 {
 	b->len = 0;

@@ -1213,25 +1213,22 @@ worker_read(lka_ingest *ing, worker *w)
 		w->in.len += (size_t)n;
 		w->last_frame = lka__mono_seconds();
 		for (;;) {
-			size_t fl = lka_wire_frame_len(w->in.data + off, w->in.len - off);
 			lka_frame f;
-			if (fl == 0)
+			int got = lka_wire_next_frame(&f, w->in.data, w->in.len, &off);
+
+			if (got == 0)
 				break;
-			if (fl == SIZE_MAX || !lka_wire_get_frame(&f, w->in.data + off, fl)) {
+			if (got < 0) {
 				w->kill_reason = "sent a corrupt frame (protocol error)";
 				return false;
 			}
 			handle_frame(ing, w, &f);
 			lka_frame_clear(&f);
-			off += fl;
 			if (w->kill_reason || ing->db_dead)
 				return false;
 			maybe_commit(ing);
 		}
-		if (off) {
-			memmove(w->in.data, w->in.data + off, w->in.len - off);
-			w->in.len -= off;
-		}
+		lka_buf_drop(&w->in, off);
 		tick(ing, false);
 	}
 }

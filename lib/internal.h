@@ -56,6 +56,8 @@ void lka_buf_reset(lka_buf *b);
 bool lka_buf_add(lka_buf *b, const void *p, size_t n);
 bool lka_buf_addc(lka_buf *b, int c);
 bool lka_buf_adds(lka_buf *b, const char *s);
+/* Remove the first n bytes (n <= len). */
+void lka_buf_drop(lka_buf *b, size_t n);
 /* Make room for n more bytes (plus the NUL) without changing len. */
 bool lka_buf_reserve(lka_buf *b, size_t n);
 bool lka_buf_printf(lka_buf *b, const char *fmt, ...) LKA_PRINTF(2, 3);

@@ -853,20 +853,15 @@ read_frames(lka_pst_host *h, lka_pst_frame_fn cb, void *arg, uint64_t *last_id, 
 			break;
 		}
 		while (!*finished && !*broken) {
-			size_t len = lka_wire_frame_len(in.data + off, in.len - off);
 			lka_frame f;
-			if (len == 0)
+			int next = lka_wire_next_frame(&f, in.data, in.len, &off);
+
+			if (next == 0)
 				break;
-			if (len == SIZE_MAX) {
+			if (next < 0) {
 				*broken = true;
 				break;
 			}
-			memset(&f, 0, sizeof f);
-			if (!lka_wire_get_frame(&f, in.data + off, len)) {
-				*broken = true;
-				break;
-			}
-			off += len;
 			(*frames)++;
 			if (f.type == LKA_FR_ITEM_BEGIN && f.has_loc)
 				*last_id = f.loc.ordinal;
@@ -878,10 +873,7 @@ read_frames(lka_pst_host *h, lka_pst_frame_fn cb, void *arg, uint64_t *last_id, 
 				*broken = true;
 			lka_frame_clear(&f);
 		}
-		if (off) {
-			memmove(in.data, in.data + off, in.len - off);
-			in.len -= off;
-		}
+		lka_buf_drop(&in, off);
 		if (*finished && in.len)
 			*broken = true; /* nothing may follow the end of a store */
 	}

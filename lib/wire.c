@@ -604,6 +604,19 @@ lka_wire_frame_len(const unsigned char *p, size_t n)
 	return n - 4 >= len ? len + 4 : 0;
 }
 
+int
+lka_wire_next_frame(lka_frame *out, const unsigned char *p, size_t n, size_t *off)
+{
+	size_t len = lka_wire_frame_len(p + *off, n - *off);
+
+	if (len == 0)
+		return 0;
+	if (len == SIZE_MAX || !lka_wire_get_frame(out, p + *off, len))
+		return -1;
+	*off += len;
+	return 1;
+}
+
 bool
 lka_wire_get_frame(lka_frame *out, const unsigned char *p, size_t n)
 {

@@ -65,6 +65,10 @@ size_t lka_wire_frame_len(const unsigned char *p, size_t n);
 
 /* Decode one whole frame (as measured by lka_wire_frame_len).  false: corrupt or OOM. */
 bool lka_wire_get_frame(lka_frame *out, const unsigned char *p, size_t n);
+/* The next whole frame of a stream p[*off..n) decoded into out, *off moved
+ * past it: 1; 0 when no whole frame is there yet; -1 when the bytes are not
+ * a frame (or out of memory). */
+int lka_wire_next_frame(lka_frame *out, const unsigned char *p, size_t n, size_t *off);
 /* Decode a task frame. */
 bool lka_wire_get_task(lka_wire_task *out, const unsigned char *p, size_t n);
 

@@ -275,6 +275,38 @@ main(void)
 		unsigned char huge[8] = { 0xff, 0xff, 0xff, 0x7f, 4, 0, 0, 0 };
 		ok(lka_wire_frame_len(huge, sizeof huge) == SIZE_MAX, "impossible length refused");
 	}
+	{
+		/* a stream read in pieces: two whole frames, then part of a third */
+		size_t at = 0, whole, total;
+		int r1, r2, r3;
+
+		lka_buf_reset(&b);
+		lka_wire_put_item_begin(&b, 4, &loc);
+		lka_wire_put_task_end(&b, 4, LKA_OK);
+		whole = b.len;
+		lka_wire_put_task_end(&b, 4, LKA_OK);
+		r1 = lka_wire_next_frame(&f, b.data, b.len - 1, &at);
+		if (r1 == 1)
+			lka_frame_clear(&f);
+		r2 = lka_wire_next_frame(&f, b.data, b.len - 1, &at);
+		if (r2 == 1)
+			lka_frame_clear(&f);
+		r3 = lka_wire_next_frame(&f, b.data, b.len - 1, &at);
+		ok(r1 == 1 && r2 == 1 && r3 == 0 && at == whole,
+		   "next frame: two whole ones, then none (%d %d %d)", r1, r2, r3);
+		total = b.len;
+		lka_buf_drop(&b, at);
+		ok(b.len == total - whole, "drop: the consumed frames are gone (%zu left)", b.len);
+		at = 0;
+		ok(lka_wire_next_frame(&f, b.data, b.len, &at) == 1 && f.type == LKA_FR_TASK_END &&
+			   at == b.len,
+		   "drop: the third frame is first now");
+		lka_frame_clear(&f);
+		b.data[0] = 0xff, b.data[1] = 0xff, b.data[2] = 0xff, b.data[3] = 0x7f;
+		at = 0;
+		ok(lka_wire_next_frame(&f, b.data, b.len, &at) == -1 && at == 0,
+		   "next frame: an impossible length is an error");
+	}
 	lka_msg_free(m);
 	lka_buf_free(&b);
 	return done_testing();
