@@ -226,19 +226,13 @@ lka__looks_email(const char *s, size_t n)
 	return false;
 }
 
-int
-lka__book_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 bool
 lka__book_ieqn(const char *p, size_t n, const char *w)
 {
 	size_t i;
 
 	for (i = 0; i < n && w[i]; i++)
-		if (lka__book_lower((unsigned char)p[i]) != w[i])
+		if (lka__lower((unsigned char)p[i]) != w[i])
 			return false;
 	return i == n && w[i] == '\0';
 }

@@ -47,19 +47,13 @@ lka_format_from_name(const char *name)
 	return LKA_FMT_UNKNOWN;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 static bool
 ieq(const unsigned char *p, size_t n, const char *word)
 {
 	size_t i;
 
 	for (i = 0; i < n && word[i]; i++)
-		if (lower(p[i]) != word[i])
+		if (lka__lower(p[i]) != word[i])
 			return false;
 	return i == n && word[i] == '\0';
 }
@@ -70,7 +64,7 @@ iprefix(const unsigned char *p, size_t n, const char *prefix)
 	size_t i;
 
 	for (i = 0; prefix[i]; i++)
-		if (i >= n || lower(p[i]) != prefix[i])
+		if (i >= n || lka__lower(p[i]) != prefix[i])
 			return false;
 	return true;
 }
@@ -86,7 +80,7 @@ name_ends_with(const char *name, const char *suffix)
 	if (n < s)
 		return false;
 	for (size_t i = 0; i < s; i++)
-		if (lower((unsigned char)name[n - s + i]) != suffix[i])
+		if (lka__lower((unsigned char)name[n - s + i]) != suffix[i])
 			return false;
 	return true;
 }

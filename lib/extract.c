@@ -155,17 +155,6 @@ cp1252(unsigned c)
 	return c >= 0x80 && c < 0xA0 ? hi[c - 0x80] : c;
 }
 
-static int
-hexval(unsigned c)
-{
-	if (c - '0' < 10u)
-		return (int)(c - '0');
-	c |= 0x20;
-	if (c - 'a' < 6u)
-		return (int)(c - 'a' + 10);
-	return -1;
-}
-
 /*
  * RTF to text: groups starting with \* (and fonttbl, colortbl, stylesheet,
  * info, pict, object) are skipped; \par, \line, \row, \cell become breaks;
@@ -217,7 +206,7 @@ rtf_text(const unsigned char *d, size_t n, size_t *len)
 			break;
 		c = d[i];
 		if (c == '\'') {
-			int h1 = i + 1 < n ? hexval(d[i + 1]) : -1, h2 = i + 2 < n ? hexval(d[i + 2]) : -1;
+			int h1 = i + 1 < n ? lka__hexval(d[i + 1]) : -1, h2 = i + 2 < n ? lka__hexval(d[i + 2]) : -1;
 			i += 3;
 			if (h1 >= 0 && h2 >= 0 && skip_depth < 0) {
 				if (pending_skip > 0)

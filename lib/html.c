@@ -355,12 +355,6 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 static int
 entity_cmp(const void *key, const void *elem)
 {
@@ -482,8 +476,8 @@ entity(struct render *r, size_t i, uint32_t *cp)
 
 			if (p[j] >= '0' && p[j] <= '9')
 				d = p[j] - '0';
-			else if (base == 16 && lower(p[j]) >= 'a' && lower(p[j]) <= 'f')
-				d = lower(p[j]) - 'a' + 10;
+			else if (base == 16 && lka__lower(p[j]) >= 'a' && lka__lower(p[j]) <= 'f')
+				d = lka__lower(p[j]) - 'a' + 10;
 			else
 				break;
 			if (v <= 0x10FFFF)
@@ -539,7 +533,7 @@ find_end_tag(const struct render *r, size_t i, const char *name)
 
 		if (r->p[i] != '<' || r->p[i + 1] != '/')
 			continue;
-		for (k = 0; k < len && lower(r->p[i + 2 + k]) == (unsigned char)name[k]; k++)
+		for (k = 0; k < len && lka__lower(r->p[i + 2 + k]) == (unsigned char)name[k]; k++)
 			;
 		if (k == len && (i + 2 + len == r->n || !is_alnum(r->p[i + 2 + len])))
 			return i;
@@ -660,7 +654,7 @@ tag_name(const struct render *r, size_t i, char *name, size_t cap)
 
 	for (; i < r->n && (is_alnum(r->p[i]) || r->p[i] == '-' || r->p[i] == ':'); i++)
 		if (len + 1 < cap)
-			name[len++] = (char)lower(r->p[i]);
+			name[len++] = (char)lka__lower(r->p[i]);
 	name[len] = '\0';
 	return i;
 }

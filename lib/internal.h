@@ -70,6 +70,21 @@ char *lka__strdup(const char *s);               /* NULL in, NULL out */
 char *lka__strndup(const char *s, size_t n);
 /* Lower-case ASCII in place. */
 void lka__ascii_lower(char *s);
+/* The ASCII lower case of one character (any other value unchanged). */
+static inline int
+lka__lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+/* The value of one hexadecimal digit, -1 when c is none. */
+static inline int
+lka__hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lka__lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 /* Trim ASCII white space at both ends, in place; returns s. */
 char *lka__trim(char *s);
 /* Seconds on the monotonic clock (for deadlines and durations). */

@@ -167,7 +167,7 @@ rec_line(rec *r, const char *l, size_t n)
 	a = &r->v[r->n++];
 	memset(a->name, 0, sizeof a->name);
 	for (size_t k = 0; k < i && k + 1 < sizeof a->name && l[k] != ';'; k++)
-		a->name[k] = (char)lka__book_lower((unsigned char)l[k]);
+		a->name[k] = (char)lka__lower((unsigned char)l[k]);
 	a->value = val;
 	if (!strcmp(a->name, "dn") && !r->dn)
 		r->dn = val;

@@ -54,19 +54,13 @@ typedef struct tok {
 	size_t n;
 } tok;
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 static bool
 ieq(const char *p, size_t n, const char *word)
 {
 	size_t i;
 
 	for (i = 0; i < n && word[i]; i++)
-		if (lower((unsigned char)p[i]) != word[i])
+		if (lka__lower((unsigned char)p[i]) != word[i])
 			return false;
 	return i == n && word[i] == '\0';
 }

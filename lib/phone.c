@@ -3,19 +3,14 @@
  */
 #include <string.h>
 
+#include "internal.h"
 #include "people-int.h"
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
 
 static bool
 iprefix(const char *s, const char *p)
 {
 	for (; *p; s++, p++)
-		if (lower((unsigned char)*s) != *p)
+		if (lka__lower((unsigned char)*s) != *p)
 			return false;
 	return true;
 }
@@ -63,7 +58,7 @@ lka__phone_e164(const char *raw, char out[LKA_E164_MAX])
 			   c == '\t' || (c == 0xc2 && (unsigned char)p[1] == 0xa0)) {
 			if (c == 0xc2)
 				p++;
-		} else if (lower(c) == 'x' || lower(c) == 'e' || lower(c) == 'p' || c == '#' ||
+		} else if (lka__lower(c) == 'x' || lka__lower(c) == 'e' || lka__lower(c) == 'p' || c == '#' ||
 			   c == ';' || c == ',') {
 			break; /* extension, "ext.", "poste", tel: parameters */
 		} else {

@@ -95,11 +95,6 @@ is_word(unsigned c)
 {
 	return is_alnum(c) || c >= 0x80;
 }
-static inline unsigned
-lower(unsigned c)
-{
-	return is_upper(c) ? c + 32 : c;
-}
 static inline bool
 is_hspace(unsigned c)
 {
@@ -364,7 +359,7 @@ static const struct kw keywords[] = {
 static unsigned
 second_bit(unsigned c)
 {
-	c = lower(c);
+	c = (unsigned)lka__lower((int)c);
 	return is_lower(c) ? c - 'a' : 26;
 }
 
@@ -428,7 +423,7 @@ kw_match(const struct sc *s, size_t i, const char *k)
 			}
 			return 0;
 		}
-		if (lower(p[i]) != kc)
+		if ((unsigned)lka__lower((int)p[i]) != kc)
 			return 0;
 		i++;
 	}
@@ -489,7 +484,7 @@ scan_email(struct sc *s, size_t at)
 		size_t len = e - b < sizeof v ? e - b : sizeof v - 1, lp = at - b;
 
 		for (size_t k = 0; k < len; k++)
-			v[k] = (char)lower(p[b + k]);
+			v[k] = (char)(unsigned)lka__lower((int)p[b + k]);
 		v[len] = '\0';
 		memcpy(f.norm, v, len + 1);
 		if (lp > len)
@@ -954,7 +949,7 @@ word_match_ci(const struct sc *s, size_t i, const char *w)
 	size_t k = 0;
 
 	for (; w[k]; k++)
-		if (i + k >= s->n || lower(s->p[i + k]) != (unsigned char)w[k])
+		if (i + k >= s->n || (unsigned)lka__lower((int)s->p[i + k]) != (unsigned char)w[k])
 			return 0;
 	if (i + k < s->n && (is_word(s->p[i + k]) || s->p[i + k] == '-'))
 		return 0;
@@ -1268,7 +1263,7 @@ static bool
 same_ci(const unsigned char *p, const char *w, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		if (lower(p[k]) != (unsigned char)w[k])
+		if ((unsigned)lka__lower((int)p[k]) != (unsigned char)w[k])
 			return false;
 	return true;
 }
@@ -1586,7 +1581,7 @@ kw_credential(struct sc *s, size_t end, const char *detail)
 		mask_value(f.masked, sizeof f.masked, val, 1, 1);
 		if (strcmp(detail, "login") == 0) {
 			for (char *q = val; *q; q++)
-				*q = (char)lower((unsigned char)*q);
+				*q = (char)(unsigned)lka__lower((int)(unsigned char)*q);
 			memcpy(f.norm, val, strlen(val) + 1);
 		}
 	}
@@ -1638,7 +1633,7 @@ kw_special(struct sc *s, size_t i, size_t end, const char *detail)
 	k = (size_t)snprintf(f.norm, sizeof f.norm, "%s:", detail);
 	app(f.norm, sizeof f.norm, &k, s->p + i, end - i);
 	for (size_t j = 0; j < k; j++)
-		f.norm[j] = (char)lower((unsigned char)f.norm[j]);
+		f.norm[j] = (char)(unsigned)lka__lower((int)(unsigned char)f.norm[j]);
 	k = 0;
 	app(f.masked, sizeof f.masked, &k, s->p + i, end - i);
 	emit(s, &f);
@@ -1649,7 +1644,7 @@ kw_special(struct sc *s, size_t i, size_t end, const char *detail)
 static size_t
 scan_keyword(struct sc *s, const lka_pii_kwindex *x, size_t i)
 {
-	unsigned f = lower(s->p[i]) - 'a';
+	unsigned f = (unsigned)lka__lower((int)s->p[i]) - 'a';
 	unsigned c1 = i + 1 < s->n ? s->p[i + 1] : 0;
 
 	if (!((x->pair[f] >> second_bit(c1)) & 1u))
@@ -1747,7 +1742,7 @@ table_header(const struct sc *s, size_t ls, size_t le, unsigned char *sep, long 
 		size_t k = 0;
 		i = next_cell(s, i, le, *sep, &b, &e);
 		for (size_t j = b; j < e && k + 1 < sizeof cell; j++)
-			cell[k++] = (char)lower(p[j]);
+			cell[k++] = (char)(unsigned)lka__lower((int)p[j]);
 		cell[k] = '\0';
 		if (strstr(cell, "naissance") || strstr(cell, "birth") || !strcmp(cell, "dob") ||
 		    strstr(cell, "date_naiss") || !strcmp(cell, "ddn")) {

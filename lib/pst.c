@@ -302,19 +302,13 @@ item_charset(prun *r, libpff_item_t *it, char *buf, size_t cap)
 	return cs ? cs : r->charset;
 }
 
-static int
-lc(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 static bool
 streq_ci(const char *a, const char *b)
 {
 	if (!a || !b)
 		return false;
 	for (; *a && *b; a++, b++)
-		if (lc(*a) != lc(*b))
+		if (lka__lower(*a) != lka__lower(*b))
 			return false;
 	return *a == *b;
 }
@@ -325,7 +319,7 @@ prefix_ci(const char *s, const char *p)
 	if (!s)
 		return false;
 	for (; *p; s++, p++)
-		if (!*s || lc(*s) != *p)
+		if (!*s || lka__lower(*s) != *p)
 			return false;
 	return true;
 }
@@ -582,7 +576,7 @@ read_attachments(prun *r, libpff_item_t *it, lka_msg *m, const char *cs, int dep
 			a->filename = prop_str_ne(at, 0, LKA_PR_DISPLAY_NAME, cs);
 		a->declared_type = prop_str_ne(at, 0, LKA_PR_ATTACH_MIME_TAG, cs);
 		for (char *q = a->declared_type; q && *q; q++)
-			*q = (char)lc(*q);
+			*q = (char)lka__lower(*q);
 		a->content_id = strip_angle_dup(prop_str_ne(at, 0, LKA_PR_ATTACH_CONTENT_ID, cs));
 		(void)prop_u32(at, 0, LKA_PR_ATTACH_METHOD, &method);
 		(void)prop_u32(at, 0, LKA_PR_ATTACH_FLAGS, &aflags);

@@ -27,7 +27,7 @@ utf16_vcard(const unsigned char *p, size_t n)
 	le = p[0] == 0xff;
 	for (size_t i = 0; i < 11; i++) {
 		unsigned char lo = p[2 + 2 * i + (le ? 0 : 1)], hi = p[2 + 2 * i + (le ? 1 : 0)];
-		if (hi || lka__book_lower(lo) != w[i])
+		if (hi || lka__lower(lo) != w[i])
 			return 0;
 	}
 	return le ? 1 : 2;
@@ -74,7 +74,7 @@ add_type(prop *pr, const char *v, size_t n)
 	if (l)
 		pr->types[l++] = ',';
 	for (size_t i = 0; i < n; i++)
-		pr->types[l++] = (char)lka__book_lower((unsigned char)v[i]);
+		pr->types[l++] = (char)lka__lower((unsigned char)v[i]);
 	pr->types[l] = '\0';
 }
 
@@ -131,7 +131,7 @@ parse_prop(const char *p, size_t n, prop *pr)
 	if (i >= n || i == name_start || i - name_start >= sizeof pr->name)
 		return false;
 	for (size_t k = name_start; k < i; k++)
-		pr->name[k - name_start] = (char)lka__book_lower((unsigned char)p[k]);
+		pr->name[k - name_start] = (char)lka__lower((unsigned char)p[k]);
 	ps = i;
 	while (i < n && p[i] == ';') {
 		size_t s = ++i;
@@ -151,17 +151,6 @@ parse_prop(const char *p, size_t n, prop *pr)
 	return true;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lka__book_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The property value as UTF-8 (quoted-printable and charset decoded). */
 static char *
 decode_value(const prop *pr, bool *damaged)
@@ -178,8 +167,8 @@ decode_value(const prop *pr, bool *damaged)
 			char c = pr->value[i];
 			if (c == '=') {
 				if (i + 2 < pr->value_n) {
-					int h = hexval((unsigned char)pr->value[i + 1]);
-					int l = hexval((unsigned char)pr->value[i + 2]);
+					int h = lka__hexval((unsigned char)pr->value[i + 1]);
+					int l = lka__hexval((unsigned char)pr->value[i + 2]);
 					if (h >= 0 && l >= 0) {
 						raw[k++] = (char)(h * 16 + l);
 						i += 2;
