@@ -111,11 +111,11 @@ fatal(lka_status st, lka_error *err)
 }
 
 /* Run SQL without results (fixed text only: nothing is formatted in). */
-static lka_status
-exec(lka_case *kase, const char *sql, const char *what, lka_error *err)
+lka_status
+lka_case__exec(lka_case *kase, const char *sql, const char *what, lka_error *err)
 {
 	if (sqlite3_exec(kase->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return lka_case__dberr(kase, err, what);
+		return lka_case__dberr(kase, err, what ? what : sql);
 	return LKA_OK;
 }
 
@@ -189,11 +189,11 @@ apply_steps(lka_case *kase, const lka_migration *steps, int from, int n_steps, l
 	char sql[64], now[32];
 
 	for (int k = from; k < n_steps; k++) {
-		if ((st = exec(kase, steps[k].sql, steps[k].what, err)) != LKA_OK)
+		if ((st = lka_case__exec(kase, steps[k].sql, steps[k].what, err)) != LKA_OK)
 			goto out;
 		/* PRAGMA takes no parameters; k is ours, not evidence. */
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", k + 1);
-		if ((st = exec(kase, sql, "set the schema version", err)) != LKA_OK)
+		if ((st = lka_case__exec(kase, sql, "set the schema version", err)) != LKA_OK)
 			goto out;
 		if (sqlite3_prepare_v2(kase->db,
 				       "INSERT INTO schema_migrations (version, description, "
@@ -216,10 +216,10 @@ apply_steps(lka_case *kase, const lka_migration *steps, int from, int n_steps, l
 	}
 	/* The application_id too, in case step 0 came from an older text. */
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", LKA_APPLICATION_ID);
-	if ((st = exec(kase, sql, "set the application id", err)) != LKA_OK)
+	if ((st = lka_case__exec(kase, sql, "set the application id", err)) != LKA_OK)
 		goto out;
 	for (size_t i = 0; i < LKA_ARRAY_LEN(view_sets) && st == LKA_OK; i++)
-		st = exec(kase, view_sets[i].sql, view_sets[i].what, err);
+		st = lka_case__exec(kase, view_sets[i].sql, view_sets[i].what, err);
 out:
 	sqlite3_finalize(s);
 	return st;
@@ -232,14 +232,14 @@ upgrade(lka_case *kase, const lka_migration *steps, int n_steps, lka_error *err)
 	int64_t version = 0;
 	lka_status st;
 
-	if ((st = exec(kase, "BEGIN IMMEDIATE", "begin the schema transaction", err)) != LKA_OK)
+	if ((st = lka_case__exec(kase, "BEGIN IMMEDIATE", "begin the schema transaction", err)) != LKA_OK)
 		return st;
 	/* Read again under the write lock: another process may have upgraded it. */
 	if ((st = check_identity(kase, n_steps, &version, err)) != LKA_OK)
 		goto fail;
 	if ((st = apply_steps(kase, steps, (int)version, n_steps, err)) != LKA_OK)
 		goto fail;
-	if ((st = exec(kase, "COMMIT", "commit the schema", err)) != LKA_OK)
+	if ((st = lka_case__exec(kase, "COMMIT", "commit the schema", err)) != LKA_OK)
 		goto fail;
 	return LKA_OK;
 fail:
@@ -293,8 +293,8 @@ lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, unsigned fl
 					(long long)version, n_steps);
 			goto out;
 		}
-		if ((st = exec(kase, "PRAGMA query_only = ON", "open read-only", err)) != LKA_OK ||
-		    (st = exec(kase, "PRAGMA foreign_keys = ON", "enable foreign keys", err)) !=
+		if ((st = lka_case__exec(kase, "PRAGMA query_only = ON", "open read-only", err)) != LKA_OK ||
+		    (st = lka_case__exec(kase, "PRAGMA foreign_keys = ON", "enable foreign keys", err)) !=
 			    LKA_OK)
 			goto out;
 	} else {
@@ -305,14 +305,14 @@ lka_case__open_steps(lka_case **out, lka_ctx *ctx, const char *path, unsigned fl
 		 * and WAL (checkpoint every 16384 pages rather than 1000) write
 		 * the index pages that every batch touches less often: 10% less
 		 * written in the 100,000-message benchmark. */
-		if ((st = exec(kase, "PRAGMA journal_mode = WAL", "set WAL mode", err)) != LKA_OK ||
-		    (st = exec(kase, "PRAGMA synchronous = NORMAL", "set synchronous", err)) !=
+		if ((st = lka_case__exec(kase, "PRAGMA journal_mode = WAL", "set WAL mode", err)) != LKA_OK ||
+		    (st = lka_case__exec(kase, "PRAGMA synchronous = NORMAL", "set synchronous", err)) !=
 			    LKA_OK ||
-		    (st = exec(kase, "PRAGMA foreign_keys = ON", "enable foreign keys", err)) !=
+		    (st = lka_case__exec(kase, "PRAGMA foreign_keys = ON", "enable foreign keys", err)) !=
 			    LKA_OK ||
-		    (st = exec(kase, "PRAGMA cache_size = -16384", "set the cache size", err)) !=
+		    (st = lka_case__exec(kase, "PRAGMA cache_size = -16384", "set the cache size", err)) !=
 			    LKA_OK ||
-		    (st = exec(kase, "PRAGMA wal_autocheckpoint = 16384", "set the checkpoint size",
+		    (st = lka_case__exec(kase, "PRAGMA wal_autocheckpoint = 16384", "set the checkpoint size",
 			       err)) != LKA_OK)
 			goto out;
 		if ((st = upgrade(kase, steps, n_steps, err)) != LKA_OK)
@@ -371,11 +371,11 @@ lka_case__begin(lka_case *kase, lka_error *err)
 	if (kase->tx_depth)
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
 				  "a transaction is already open");
-	if (exec(kase, "BEGIN IMMEDIATE", "begin a transaction", err) != LKA_OK)
+	if (lka_case__exec(kase, "BEGIN IMMEDIATE", "begin a transaction", err) != LKA_OK)
 		return fatal(LKA_FATAL, err);
 	/* Index this batch's messages at commit, in one go (fts_deferral in
 	 * schema.sql says why). */
-	if (exec(kase,
+	if (lka_case__exec(kase,
 		 "UPDATE fts_deferral SET deferred = 1, "
 		 "first_message_id = (SELECT coalesce(max(id), 0) + 1 FROM messages)",
 		 "begin a transaction", err) != LKA_OK) {
@@ -392,7 +392,7 @@ lka_case__commit(lka_case *kase, lka_error *err)
 	if (!kase->tx_depth)
 		return lka__error(err, LKA_FATAL, LKA_E_USAGE, 0, kase->path,
 				  "no transaction to commit");
-	if (exec(kase,
+	if (lka_case__exec(kase,
 		 "INSERT INTO messages_fts (rowid, subject, body_text, from_name, from_address) "
 		 "SELECT id, subject, body_text, from_name, from_address FROM messages "
 		 "WHERE id >= (SELECT first_message_id FROM fts_deferral WHERE deferred = 1); "

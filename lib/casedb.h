@@ -73,6 +73,8 @@ void lka_case__bind_id(sqlite3_stmt *s, int i, int64_t id);               /* 0 b
 lka_status lka_case__step(lka_case *kase, sqlite3_stmt *s, int *brc, const char *what,
 			  lka_error *err);
 lka_status lka_case__dberr(lka_case *kase, lka_error *err, const char *what);
+/* Run sql (no rows); on failure err says what failed (what, or the SQL itself). */
+lka_status lka_case__exec(lka_case *kase, const char *sql, const char *what, lka_error *err);
 /* Current time as ISO 8601 UTC with milliseconds: "2024-03-01T10:15:00.123Z". */
 void lka_case__now_iso(char out[32]);
 

@@ -72,14 +72,6 @@ collect(const lka_pii_finding *f, void *payload)
 	return 0;
 }
 
-static lka_status
-exec(lka_case *kase, const char *sql, lka_error *err)
-{
-	if (sqlite3_exec(kase->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return lka_case__dberr(kase, err, sql);
-	return LKA_OK;
-}
-
 /* ------------------------------------------------------------ person ties */
 
 static size_t
@@ -442,7 +434,7 @@ end_batch(lka_case *kase, lka_status st, lka_error *err)
 		lka_case__rollback(kase);
 		return st;
 	}
-	return exec(kase, "COMMIT", err);
+	return lka_case__exec(kase, "COMMIT", NULL, err);
 }
 
 static lka_status
@@ -454,7 +446,8 @@ extract_all(struct scanner *s)
 	lka_status st = LKA_OK;
 	bool more = true;
 
-	if (s->o->reextract && (st = exec(kase, "DELETE FROM attachment_text", s->err)) != LKA_OK)
+	if (s->o->reextract &&
+	    (st = lka_case__exec(kase, "DELETE FROM attachment_text", NULL, s->err)) != LKA_OK)
 		return st;
 	if (sqlite3_prepare_v2(kase->db,
 			       "SELECT a.sha256, min(a.filename), min(CASE WHEN a.declared_type = "
@@ -487,7 +480,7 @@ extract_all(struct scanner *s)
 		more = k == 200;
 		if (k)
 			snprintf(last, sizeof last, "%s", shas[k - 1]);
-		if ((st = exec(kase, "BEGIN IMMEDIATE", s->err)) != LKA_OK)
+		if ((st = lka_case__exec(kase, "BEGIN IMMEDIATE", NULL, s->err)) != LKA_OK)
 			break;
 		for (size_t i = 0; i < k; i++) {
 			lka_extract_out x;
@@ -559,7 +552,7 @@ scan_rows(struct scanner *s, const char *sql, const char *what,
 	if (sqlite3_prepare_v2(kase->db, sql, -1, &sel, NULL) != SQLITE_OK)
 		return lka_case__dberr(kase, s->err, what);
 	while (more && st == LKA_OK) {
-		if ((st = exec(kase, "BEGIN IMMEDIATE", s->err)) != LKA_OK)
+		if ((st = lka_case__exec(kase, "BEGIN IMMEDIATE", NULL, s->err)) != LKA_OK)
 			break;
 		for (int k = 0; k < BATCH; k++) {
 			sqlite3_reset(sel);
@@ -689,17 +682,17 @@ lka_scan_case(lka_case *kase, const lka_scan_opts *opts, lka_scan_stats *out, lk
 	lka_pii__index(&s.ix);
 
 	/* the scans row, and the previous findings gone, in one transaction */
-	if ((st = exec(kase, "BEGIN IMMEDIATE", err)) != LKA_OK)
+	if ((st = lka_case__exec(kase, "BEGIN IMMEDIATE", NULL, err)) != LKA_OK)
 		return LKA_FATAL;
 	if ((st = scan_row(kase,
 			   "INSERT INTO scans (started_at, tool_version, args, outcome) "
 			   "VALUES (?1, ?2, ?3, ?4)",
 			   &s, "running")) != LKA_OK ||
 	    (s.scan_id = sqlite3_last_insert_rowid(kase->db),
-	     st = exec(kase, "DELETE FROM findings", err)) != LKA_OK ||
-	    (st = exec(kase, "UPDATE scans SET outcome = 'superseded' WHERE outcome = 'complete'",
-		       err)) != LKA_OK ||
-	    (st = exec(kase, "COMMIT", err)) != LKA_OK) {
+	     st = lka_case__exec(kase, "DELETE FROM findings", NULL, err)) != LKA_OK ||
+	    (st = lka_case__exec(kase, "UPDATE scans SET outcome = 'superseded' WHERE outcome = 'complete'",
+				 NULL, err)) != LKA_OK ||
+	    (st = lka_case__exec(kase, "COMMIT", NULL, err)) != LKA_OK) {
 		lka_case__rollback(kase);
 		return LKA_FATAL;
 	}

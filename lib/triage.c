@@ -789,14 +789,15 @@ run_record(lka_case *kase, const char *started, const lka_triage_opts *o, const 
 {
 	sqlite3_stmt *s = NULL;
 	char now[32];
+	lka_status st;
 	int rc;
 
 	lka_case__now_iso(now);
-	if (stats && sqlite3_exec(kase->db,
-				  "UPDATE triage_runs SET outcome = 'superseded' "
-				  "WHERE outcome = 'complete'",
-				  NULL, NULL, NULL) != SQLITE_OK)
-		return lka_case__dberr(kase, err, "record the triage run");
+	if (stats && (st = lka_case__exec(kase,
+					  "UPDATE triage_runs SET outcome = 'superseded' "
+					  "WHERE outcome = 'complete'",
+					  "record the triage run", err)) != LKA_OK)
+		return st;
 	if (sqlite3_prepare_v2(kase->db,
 			       "INSERT INTO triage_runs (started_at, finished_at, tool_version, args, "
 			       "ioc_path, ioc_sha256, outcome, error, attachments, contents, not_stored, "
