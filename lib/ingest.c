@@ -855,8 +855,7 @@ reader_main(lka_ingest *ing, int fd)
 
 		if (!lka__read_full(fd, hdr, 4))
 			break;
-		len = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
-		      (size_t)hdr[3] << 24;
+		len = lka__le32(hdr);
 		if (len < 9 || len > (1u << 20))
 			_exit(71);
 		frame = malloc(len + 4);

@@ -76,6 +76,17 @@ lka__lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
+/* Little-endian integers at p (file formats and the wire protocol). */
+static inline uint16_t
+lka__le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t
+lka__le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 /* The value of one hexadecimal digit, -1 when c is none. */
 static inline int
 lka__hexval(int c)

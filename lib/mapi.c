@@ -15,18 +15,6 @@
 
 #include "mapi.h"
 
-static uint16_t
-rd16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void
 lka_mapi_props_free(lka_mapi_props *p)
 {
@@ -106,7 +94,7 @@ lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, ch
 		snprintf(why, cap, "property list of %zu bytes", n);
 		return false;
 	}
-	count = rd32(p);
+	count = lka__le32(p);
 	pos = 4;
 	for (uint32_t i = 0; i < count; i++) {
 		uint16_t type, id, base;
@@ -116,8 +104,8 @@ lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, ch
 
 		if (n - pos < 4)
 			goto trunc;
-		type = rd16(p + pos);
-		id = rd16(p + pos + 2);
+		type = lka__le16(p + pos);
+		id = lka__le16(p + pos + 2);
 		pos += 4;
 		base = type & (uint16_t)~LKA_PT_MV;
 		if (id >= 0x8000) {
@@ -126,7 +114,7 @@ lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, ch
 
 			if (n - pos < 20)
 				goto trunc;
-			kind = rd32(p + pos + 16);
+			kind = lka__le32(p + pos + 16);
 			pos += 20;
 			if (kind == 0) {
 				if (n - pos < 4)
@@ -137,7 +125,7 @@ lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, ch
 
 				if (n - pos < 4)
 					goto trunc;
-				nl = rd32(p + pos);
+				nl = lka__le32(p + pos);
 				pos += 4;
 				if (nl > n - pos)
 					goto trunc;
@@ -150,7 +138,7 @@ lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, ch
 		    base == LKA_PT_BINARY || base == LKA_PT_OBJECT) {
 			if (n - pos < 4)
 				goto trunc;
-			nvals = rd32(p + pos);
+			nvals = lka__le32(p + pos);
 			pos += 4;
 			if (nvals > n - pos) /* every value takes at least a byte */
 				goto trunc;
@@ -169,7 +157,7 @@ lka_mapi_parse_tnef_at(const unsigned char *p, size_t n, lka_mapi_props *out, ch
 				   base == LKA_PT_BINARY || base == LKA_PT_OBJECT) {
 				if (n - pos < 4)
 					goto trunc;
-				len = rd32(p + pos);
+				len = lka__le32(p + pos);
 				pos += 4;
 				if (len > n - pos)
 					goto trunc;
@@ -217,12 +205,12 @@ lka_mapi_utf16(const unsigned char *p, size_t n)
 
 	lka_buf_init(&b, 0);
 	for (size_t i = 0; i + 1 < n; i += 2) {
-		uint32_t c = rd16(p + i);
+		uint32_t c = lka__le16(p + i);
 
 		if (c == 0)
 			break;
 		if (c >= 0xD800 && c <= 0xDBFF && i + 3 < n) {
-			uint32_t d = rd16(p + i + 2);
+			uint32_t d = lka__le16(p + i + 2);
 
 			if (d >= 0xDC00 && d <= 0xDFFF) {
 				c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
@@ -311,7 +299,7 @@ lka_mapi_long(const lka_mapi_props *p, uint16_t id, int32_t dflt)
 {
 	const lka_mapi_prop *v = lka_mapi_find(p, id, LKA_PT_LONG);
 
-	return v && v->len >= 4 ? (int32_t)rd32(v->data) : dflt;
+	return v && v->len >= 4 ? (int32_t)lka__le32(v->data) : dflt;
 }
 
 bool
@@ -322,7 +310,7 @@ lka_mapi_time(const lka_mapi_props *p, uint16_t id, int64_t *out)
 
 	if (!v || v->len < 8)
 		return false;
-	ft = (uint64_t)rd32(v->data) | (uint64_t)rd32(v->data + 4) << 32;
+	ft = (uint64_t)lka__le32(v->data) | (uint64_t)lka__le32(v->data + 4) << 32;
 	if (ft < 116444736000000000ull)
 		return false;
 	*out = (int64_t)((ft - 116444736000000000ull) / 10000000ull);
@@ -350,9 +338,9 @@ lka_mapi_lzfu(const unsigned char *p, size_t n, size_t max, size_t *out_len, cha
 		snprintf(why, cap, "compressed RTF of %zu bytes", n);
 		return NULL;
 	}
-	comp_size = rd32(p);
-	raw_size = rd32(p + 4);
-	magic = rd32(p + 8);
+	comp_size = lka__le32(p);
+	raw_size = lka__le32(p + 4);
+	magic = lka__le32(p + 8);
 	end = comp_size + 4 < n ? comp_size + 4 : n;
 	lka_buf_init(&o, max);
 	if (magic == 0x414C454D) { /* "MELA": stored */

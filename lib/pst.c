@@ -753,15 +753,15 @@ read_dl_members(libpff_item_t *it, lka_buf *b, lka_msg *m)
 
 	if (!prop_raw(it, 0, LKA_LID_DL_ONE_OFF_MEMBERS, &vt, &d, &n) || vt != (LKA_PT_MV | LKA_PT_BINARY) || n < 4)
 		return;
-	count = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+	count = lka__le32(d);
 	if (count > (n - 4) / 4)
 		return;
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *o = d + 4 + 4 * (size_t)i;
-		size_t start = (size_t)o[0] | (size_t)o[1] << 8 | (size_t)o[2] << 16 | (size_t)o[3] << 24;
+		size_t start = lka__le32(o);
 		size_t end = n;
 		if (i + 1 < count)
-			end = (size_t)o[4] | (size_t)o[5] << 8 | (size_t)o[6] << 16 | (size_t)o[7] << 24;
+			end = lka__le32(o + 4);
 		if (start < 4 + 4 * (size_t)count || start > end || end > n)
 			continue;
 		one_off(d + start, end - start, b, m);
@@ -769,12 +769,6 @@ read_dl_members(libpff_item_t *it, lka_buf *b, lka_msg *m)
 }
 
 /* --------------------------------------------------- autocomplete */
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /*
  * The autocomplete (nickname) stream of IPM.Configuration.Autocomplete
@@ -792,9 +786,9 @@ lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text)
 	size_t off = 16, rows_done = 0;
 	uint32_t rows;
 
-	if (n < 16 || le32(p) != 0xBAADF00Du)
+	if (n < 16 || lka__le32(p) != 0xBAADF00Du)
 		return 0;
-	rows = le32(p + 12);
+	rows = lka__le32(p + 12);
 	for (uint32_t r = 0; r < rows && r < 100000; r++) {
 		uint32_t nprops;
 		char *name = NULL, *email = NULL, *atype = NULL, *smtp = NULL;
@@ -802,7 +796,7 @@ lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text)
 
 		if (n - off < 4)
 			break;
-		nprops = le32(p + off);
+		nprops = lka__le32(p + off);
 		off += 4;
 		for (uint32_t k = 0; k < nprops && !bad; k++) {
 			uint32_t tag, type, len;
@@ -812,7 +806,7 @@ lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text)
 				bad = true;
 				break;
 			}
-			tag = le32(p + off);
+			tag = lka__le32(p + off);
 			type = tag & 0xffff;
 			off += 16; /* tag, reserved, value */
 			if (type == LKA_PT_STRING8 || type == LKA_PT_UNICODE || type == LKA_PT_BINARY) {
@@ -820,7 +814,7 @@ lka__pst_autocomplete(const uint8_t *p, size_t n, lka_msg *m, lka_buf *text)
 					bad = true;
 					break;
 				}
-				len = le32(p + off);
+				len = lka__le32(p + off);
 				off += 4;
 				if (len > n - off) {
 					bad = true;

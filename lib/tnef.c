@@ -46,18 +46,6 @@ lka_tnef_is(const unsigned char *p, size_t n)
 	return n >= 6 && p[0] == 0x78 && p[1] == 0x9F && p[2] == 0x3E && p[3] == 0x22;
 }
 
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t
-rd16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 struct tatt {
 	char *title;               /* attAttachTitle, UTF-8 */
 	char *transport_name;      /* attAttachTransportFilename */
@@ -204,7 +192,7 @@ attribute(struct reader *r, unsigned level, uint32_t attr, const unsigned char *
 		break;
 	case ATT_OEM_CODEPAGE:
 		if (n >= 4)
-			r->codepage = rd32(p);
+			r->codepage = lka__le32(p);
 		break;
 	case ATT_MSG_PROPS:
 		props(r, p, n, &r->msgprops, "message properties");
@@ -217,12 +205,12 @@ attribute(struct reader *r, unsigned level, uint32_t attr, const unsigned char *
 		if (n >= 12) {
 			struct tm tm = { 0 };
 
-			tm.tm_year = rd16(p) - 1900;
-			tm.tm_mon = rd16(p + 2) - 1;
-			tm.tm_mday = rd16(p + 4);
-			tm.tm_hour = rd16(p + 6);
-			tm.tm_min = rd16(p + 8);
-			tm.tm_sec = rd16(p + 10);
+			tm.tm_year = lka__le16(p) - 1900;
+			tm.tm_mon = lka__le16(p + 2) - 1;
+			tm.tm_mday = lka__le16(p + 4);
+			tm.tm_hour = lka__le16(p + 6);
+			tm.tm_min = lka__le16(p + 8);
+			tm.tm_sec = lka__le16(p + 10);
 			if (tm.tm_year > 0 && tm.tm_mon >= 0 && tm.tm_mon < 12) {
 				r->sent = (int64_t)timegm(&tm);
 				r->has_sent = true;
@@ -369,7 +357,7 @@ finish_att(struct reader *r, struct tatt *t, size_t index, lka_att *a)
 static void
 recipients(struct reader *r, lka_msg *m)
 {
-	uint32_t rows = rd32(r->recips);
+	uint32_t rows = lka__le32(r->recips);
 	size_t pos = 4;
 
 	if (m->from_address || m->from_name) {
@@ -423,8 +411,8 @@ lka_tnef_read(const lka_tnef_env *env, const unsigned char *p, size_t n, lka_msg
 			break;
 		}
 		level = p[pos];
-		attr = rd32(p + pos + 1);
-		len = rd32(p + pos + 5);
+		attr = lka__le32(p + pos + 1);
+		len = lka__le32(p + pos + 5);
 		if (level != 1 && level != 2) {
 			diag(&r, LKA_WARN, LKA_E_CORRUPT,
 			     "%zu bytes at byte %zu are not a TNEF attribute (level %u): "
@@ -448,7 +436,7 @@ lka_tnef_read(const lka_tnef_env *env, const unsigned char *p, size_t n, lka_msg
 			attribute(&r, level, attr, p + pos + 9, len);
 			break;
 		}
-		if ((sum & 0xFFFF) != rd16(p + pos + 9 + len)) {
+		if ((sum & 0xFFFF) != lka__le16(p + pos + 9 + len)) {
 			if (r.bad_checksums++ < TNEF_DIAGS_MAX)
 				diag(&r, LKA_WARN, LKA_E_CORRUPT,
 				     "attribute 0x%08" PRIX32 " at byte %zu: bad checksum (kept)",

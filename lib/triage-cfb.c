@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "triage.h"
 
 #define FREESECT 0xFFFFFFFFu
@@ -17,18 +18,6 @@
 #define MAXREGSECT 0xFFFFFFFAu
 
 static const unsigned char cfb_sig[8] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
-
-static uint32_t
-le16(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static size_t
 put_utf8(char *o, size_t at, size_t cap, uint32_t cp)
@@ -65,17 +54,17 @@ put_utf8(char *o, size_t at, size_t cap, uint32_t cp)
 static void
 entry_name(const unsigned char *e, char *out, size_t cap)
 {
-	uint32_t len = le16(e + 64) / 2, i = 0;
+	uint32_t len = lka__le16(e + 64) / 2, i = 0;
 	size_t o = 0;
 
 	if (len > 32)
 		len = 32;
 	while (i < len) {
-		uint32_t u = le16(e + 2 * i++), cp = u;
+		uint32_t u = lka__le16(e + 2 * i++), cp = u;
 		if (u == 0)
 			break;
 		if (u >= 0xD800 && u < 0xDC00 && i < len) {
-			uint32_t v = le16(e + 2 * i);
+			uint32_t v = lka__le16(e + 2 * i);
 			if (v >= 0xDC00 && v < 0xE000) {
 				cp = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
 				i++;
@@ -105,21 +94,21 @@ lka_cfb_parse(const void *data, size_t n, lka_cfb_entry **out, size_t *n_out)
 	*n_out = 0;
 	if (n < 512 || memcmp(p, cfb_sig, 8) != 0)
 		return LKA_CFB_NOT_CFB;
-	shift = le16(p + 0x1E);
+	shift = lka__le16(p + 0x1E);
 	if (shift != 9 && shift != 12)
 		return LKA_CFB_BAD;
 	ssize = 1u << shift;
 	per = ssize / 4;
-	size_mask = le16(p + 0x1A) == 3 ? 0xFFFFFFFFu : UINT64_MAX;
+	size_mask = lka__le16(p + 0x1A) == 3 ? 0xFFFFFFFFu : UINT64_MAX;
 	if (n <= ssize)
 		return LKA_CFB_BAD;
 	nsect = (uint32_t)((n - ssize) / ssize > MAXREGSECT ? MAXREGSECT : (n - ssize) / ssize);
 	if (nsect == 0)
 		return LKA_CFB_BAD;
-	n_fat = le32(p + 0x2C);
-	first_dir = le32(p + 0x30);
-	difat = le32(p + 0x44);
-	n_difat = le32(p + 0x48);
+	n_fat = lka__le32(p + 0x2C);
+	first_dir = lka__le32(p + 0x30);
+	difat = lka__le32(p + 0x44);
+	n_difat = lka__le32(p + 0x48);
 	if (!(fat = malloc((size_t)nsect * sizeof *fat)) || !(seen = calloc(nsect, 1))) {
 		st = LKA_CFB_BAD;
 		goto out;
@@ -140,11 +129,11 @@ lka_cfb_parse(const void *data, size_t n, lka_cfb_entry **out, size_t *n_out)
 			break; /* covers no sector of the file */                              \
 		base_ = (uint32_t)fat_sectors * per;                                           \
 		for (uint32_t k_ = 0; k_ < per && base_ + k_ < nsect; k_++)                    \
-			fat[base_ + k_] = le32(p + (size_t)(s_ + 1) * ssize + 4 * k_);         \
+			fat[base_ + k_] = lka__le32(p + (size_t)(s_ + 1) * ssize + 4 * k_);         \
 		fat_sectors++;                                                                 \
 	} while (0)
 	for (uint32_t i = 0; i < 109; i++)
-		ADD_FAT_SECTOR(le32(p + 0x4C + 4 * i));
+		ADD_FAT_SECTOR(lka__le32(p + 0x4C + 4 * i));
 	for (uint32_t steps = 0; difat < nsect && steps < n_difat && steps < nsect; steps++) {
 		const unsigned char *d = p + (size_t)(difat + 1) * ssize;
 		if (seen[difat]) {
@@ -153,8 +142,8 @@ lka_cfb_parse(const void *data, size_t n, lka_cfb_entry **out, size_t *n_out)
 		}
 		seen[difat] = 1;
 		for (uint32_t i = 0; i + 1 < per; i++)
-			ADD_FAT_SECTOR(le32(d + 4 * i));
-		difat = le32(d + 4 * (per - 1));
+			ADD_FAT_SECTOR(lka__le32(d + 4 * i));
+		difat = lka__le32(d + 4 * (per - 1));
 	}
 #undef ADD_FAT_SECTOR
 	if (fat_sectors == 0 || first_dir >= nsect) {
@@ -199,7 +188,7 @@ lka_cfb_parse(const void *data, size_t n, lka_cfb_entry **out, size_t *n_out)
 			entry_name(e, x->name, sizeof x->name);
 			x->type = e[66];
 			memcpy(x->clsid, e + 80, 16);
-			x->size = ((uint64_t)le32(e + 120) | (uint64_t)le32(e + 124) << 32) & size_mask;
+			x->size = ((uint64_t)lka__le32(e + 120) | (uint64_t)lka__le32(e + 124) << 32) & size_mask;
 		}
 		sid = fat[sid];
 	}

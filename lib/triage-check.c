@@ -371,12 +371,6 @@ lka_triage_name(const char *name, lka_flag_fn fn, void *payload)
 /* ---------------------------------------------------------------- content */
 
 static uint32_t
-rd_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint32_t
 rd_be32(const unsigned char *p)
 {
 	return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
@@ -400,7 +394,7 @@ detect(const unsigned char *p, size_t n, char *why, size_t cap)
 {
 	why[0] = '\0';
 	if (n >= 64 && p[0] == 'M' && p[1] == 'Z') {
-		uint32_t pe = rd_le32(p + 0x3C);
+		uint32_t pe = lka__le32(p + 0x3C);
 		if (pe >= 4 && (size_t)pe + 24 <= n && memcmp(p + pe, "PE\0\0", 4) == 0) {
 			unsigned ch = p[pe + 22] | p[pe + 23] << 8;
 			snprintf(why, cap, "Windows PE %s (MZ header, PE header at offset 0x%x)",
@@ -423,7 +417,7 @@ detect(const unsigned char *p, size_t n, char *why, size_t cap)
 			return F_EXE;
 		}
 	}
-	if (n >= 20 && rd_le32(p) == 0x4C && memcmp(p + 4, lnk_clsid, 16) == 0)
+	if (n >= 20 && lka__le32(p) == 0x4C && memcmp(p + 4, lnk_clsid, 16) == 0)
 		return F_LNK;
 	if (has_at(p, n, 0x8001, "CD001", 5) || has_at(p, n, 0x8801, "CD001", 5) ||
 	    has_at(p, n, 0x9001, "CD001", 5))
@@ -492,16 +486,16 @@ check_ole(const unsigned char *p, size_t n, lka_flag_fn fn, void *payload)
 			   payload);
 			enc = true;
 		}
-		if (e->type == 5 && (rd_le32(e->clsid) & 0xFFFFFFF0u) == 0x000C1080u &&
+		if (e->type == 5 && (lka__le32(e->clsid) & 0xFFFFFFF0u) == 0x000C1080u &&
 		    memcmp(e->clsid + 4, msi_clsid_tail, 12) == 0 &&
-		    (rd_le32(e->clsid) == 0x000C1084u || rd_le32(e->clsid) == 0x000C1086u ||
-		     rd_le32(e->clsid) == 0x000C1082u)) {
+		    (lka__le32(e->clsid) == 0x000C1084u || lka__le32(e->clsid) == 0x000C1086u ||
+		     lka__le32(e->clsid) == 0x000C1082u)) {
 			snprintf(why, sizeof why,
 				 "Windows Installer %s (OLE root CLSID {%08X-0000-0000-C000-000000000046})",
-				 rd_le32(e->clsid) == 0x000C1084u   ? "package"
-				 : rd_le32(e->clsid) == 0x000C1086u ? "patch"
+				 lka__le32(e->clsid) == 0x000C1084u   ? "package"
+				 : lka__le32(e->clsid) == 0x000C1086u ? "patch"
 								    : "transform",
-				 (unsigned)rd_le32(e->clsid));
+				 (unsigned)lka__le32(e->clsid));
 			fn("installer", why, payload);
 		}
 	}

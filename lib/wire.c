@@ -598,7 +598,7 @@ lka_wire_frame_len(const unsigned char *p, size_t n)
 
 	if (n < 4)
 		return 0;
-	len = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+	len = lka__le32(p);
 	if (len < 9 || len > LKA_WIRE_MAX_FRAME)
 		return SIZE_MAX;
 	return n - 4 >= len ? len + 4 : 0;
