@@ -226,17 +226,6 @@ lka__looks_email(const char *s, size_t n)
 	return false;
 }
 
-bool
-lka__book_ieqn(const char *p, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < n && w[i]; i++)
-		if (lka__lower((unsigned char)p[i]) != w[i])
-			return false;
-	return i == n && w[i] == '\0';
-}
-
 size_t
 lka__book_line_at(const char *p, size_t n, size_t *next)
 {

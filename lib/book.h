@@ -47,8 +47,6 @@ char *lka__birthday(const char *s);
 /* Does s hold something that looks like an e-mail address (x@y.z)? */
 bool lka__looks_email(const char *s, size_t n);
 
-/* Are the n bytes at p, folded to ASCII lower case, the lower-case word w? */
-bool lka__book_ieqn(const char *p, size_t n, const char *w);
 /* Length of the physical line at p (without its end: LF, CR or CRLF);
  * *next is set past the end. */
 size_t lka__book_line_at(const char *p, size_t n, size_t *next);

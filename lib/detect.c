@@ -48,17 +48,6 @@ lka_format_from_name(const char *name)
 }
 
 static bool
-ieq(const unsigned char *p, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n && word[i]; i++)
-		if (lka__lower(p[i]) != word[i])
-			return false;
-	return i == n && word[i] == '\0';
-}
-
-static bool
 iprefix(const unsigned char *p, size_t n, const char *prefix)
 {
 	size_t i;
@@ -95,7 +84,7 @@ key_field(const unsigned char *p, size_t n)
 		"in-reply-to", "references", "x-mozilla-status", "x-account-key",
 	};
 	for (size_t i = 0; i < LKA_ARRAY_LEN(names); i++)
-		if (ieq(p, n, names[i]))
+		if (lka__ieqn((const char *)p, n, names[i]))
 			return true;
 	return false;
 }

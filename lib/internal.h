@@ -70,6 +70,8 @@ char *lka__strdup(const char *s);               /* NULL in, NULL out */
 char *lka__strndup(const char *s, size_t n);
 /* Lower-case ASCII in place. */
 void lka__ascii_lower(char *s);
+/* Whether p[0..n) is the lower-case word w, ASCII case ignored. */
+bool lka__ieqn(const char *p, size_t n, const char *w);
 /* The ASCII lower case of one character (any other value unchanged). */
 static inline int
 lka__lower(int c)

@@ -28,9 +28,9 @@ lka_ldif_detect(const unsigned char *p, size_t n)
 			break;
 		if (len == 0 || l[0] == '#' || (l[0] == ' ' && !version))
 			continue;
-		if (len >= 3 && lka__book_ieqn(l, 3, "dn:"))
+		if (len >= 3 && lka__ieqn(l, 3, "dn:"))
 			return !memchr(l, '\0', len);
-		if (len >= 8 && lka__book_ieqn(l, 8, "version:") && !version) {
+		if (len >= 8 && lka__ieqn(l, 8, "version:") && !version) {
 			version = true;
 			continue;
 		}
@@ -190,7 +190,7 @@ dn_part(const char *dn, const char *want)
 		e = p;
 		while (s < e && *s == ' ')
 			s++;
-		if ((size_t)(e - s) > wl && lka__book_ieqn(s, wl, want) && s[wl] == '=') {
+		if ((size_t)(e - s) > wl && lka__ieqn(s, wl, want) && s[wl] == '=') {
 			lka_buf b;
 			lka_buf_init(&b, 0);
 			for (const char *q = s + wl + 1; q < e; q++) {

@@ -55,17 +55,6 @@ typedef struct tok {
 } tok;
 
 static bool
-ieq(const char *p, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n && word[i]; i++)
-		if (lka__lower((unsigned char)p[i]) != word[i])
-			return false;
-	return i == n && word[i] == '\0';
-}
-
-static bool
 is_digits(const char *p, size_t n)
 {
 	if (n == 0)
@@ -89,7 +78,7 @@ is_name_in(const tok *t, const char *const *names, size_t count)
 	size_t n = tok_len(t);
 
 	for (size_t i = 0; i < count; i++)
-		if (ieq(t->p, n, names[i]))
+		if (lka__ieqn(t->p, n, names[i]))
 			return true;
 	return false;
 }
@@ -282,7 +271,7 @@ well_known_field(const char *p, size_t n)
 		"x-uidl",
 	};
 	for (size_t i = 0; i < LKA_ARRAY_LEN(names); i++)
-		if (ieq(p, n, names[i]))
+		if (lka__ieqn(p, n, names[i]))
 			return true;
 	return n > 2 && (p[0] == 'x' || p[0] == 'X') && p[1] == '-';
 }
@@ -421,7 +410,7 @@ scan_headers(const char *p, size_t n, size_t *body, bool *has_cl, uint64_t *cl)
 		if (len >= 5 && memcmp(p + pos, "From ", 5) == 0)
 			return false; /* a From_ line before the end of the headers */
 		name = lka_mbox__field_name(p + pos, len);
-		if (name == 14 && ieq(p + pos, 14, "content-length")) {
+		if (name == 14 && lka__ieqn(p + pos, 14, "content-length")) {
 			const char *v = memchr(p + pos, ':', len);
 			size_t i = (size_t)(v - (p + pos)) + 1;
 			uint64_t val = 0;

@@ -128,3 +128,14 @@ lka__limit_memory(uint64_t bytes)
 	(void)bytes; /* ASan reserves terabytes of address space */
 #endif
 }
+
+bool
+lka__ieqn(const char *p, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < n && w[i]; i++)
+		if (lka__lower((unsigned char)p[i]) != w[i])
+			return false;
+	return i == n && w[i] == '\0';
+}

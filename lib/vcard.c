@@ -45,7 +45,7 @@ lka_vcard_detect(const unsigned char *p, size_t n)
 		i = 3;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
-	return n - i >= 11 && lka__book_ieqn((const char *)p + i, 11, "begin:vcard");
+	return n - i >= 11 && lka__ieqn((const char *)p + i, 11, "begin:vcard");
 }
 
 typedef struct prop {
@@ -84,34 +84,34 @@ add_param(prop *pr, const char *p, size_t n)
 	const char *eq = memchr(p, '=', n);
 
 	if (!eq) {
-		if (lka__book_ieqn(p, n, "quoted-printable"))
+		if (lka__ieqn(p, n, "quoted-printable"))
 			pr->qp = true;
-		else if (lka__book_ieqn(p, n, "base64") || lka__book_ieqn(p, n, "b"))
+		else if (lka__ieqn(p, n, "base64") || lka__ieqn(p, n, "b"))
 			pr->b64 = true;
-		else if (!lka__book_ieqn(p, n, "8bit") && !lka__book_ieqn(p, n, "7bit"))
+		else if (!lka__ieqn(p, n, "8bit") && !lka__ieqn(p, n, "7bit"))
 			add_type(pr, p, n);
 		return;
 	}
 	size_t kn = (size_t)(eq - p), vn = n - kn - 1;
 	const char *v = eq + 1;
-	if (lka__book_ieqn(p, kn, "encoding")) {
-		if (lka__book_ieqn(v, vn, "quoted-printable"))
+	if (lka__ieqn(p, kn, "encoding")) {
+		if (lka__ieqn(v, vn, "quoted-printable"))
 			pr->qp = true;
-		else if (lka__book_ieqn(v, vn, "base64") || lka__book_ieqn(v, vn, "b"))
+		else if (lka__ieqn(v, vn, "base64") || lka__ieqn(v, vn, "b"))
 			pr->b64 = true;
-	} else if (lka__book_ieqn(p, kn, "charset")) {
+	} else if (lka__ieqn(p, kn, "charset")) {
 		snprintf(pr->charset, sizeof pr->charset, "%.*s", (int)(vn < 39 ? vn : 39), v);
-	} else if (lka__book_ieqn(p, kn, "type")) {
+	} else if (lka__ieqn(p, kn, "type")) {
 		size_t s = 0;
 		for (size_t i = 0; i <= vn; i++)
 			if (i == vn || v[i] == ',') {
 				add_type(pr, v + s, i - s);
 				s = i + 1;
 			}
-	} else if (lka__book_ieqn(p, kn, "pref")) {
+	} else if (lka__ieqn(p, kn, "pref")) {
 		add_type(pr, "pref", 4);
-	} else if (lka__book_ieqn(p, kn, "value")) {
-		pr->value_uri = lka__book_ieqn(v, vn, "uri") || lka__book_ieqn(v, vn, "url");
+	} else if (lka__ieqn(p, kn, "value")) {
+		pr->value_uri = lka__ieqn(v, vn, "uri") || lka__ieqn(v, vn, "url");
 	}
 }
 
@@ -466,7 +466,7 @@ vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets)
 			if (cur.oom)
 				cd.oom = true;
 			if (parse_prop((const char *)cur.data, cur.len, &pr)) {
-				bool vcard = lka__book_ieqn(pr.value, pr.value_n, "vcard");
+				bool vcard = lka__ieqn(pr.value, pr.value_n, "vcard");
 				if (!strcmp(pr.name, "begin") && vcard) {
 					if (depth++ == 0) {
 						cd.c = lka__contact_new("vcard");
@@ -493,7 +493,7 @@ vcard_read(const char *p, size_t n, const lka_book_cb *cb, bool offsets)
 						stop = !finish(&cd, cb, true);
 					}
 				} else if (!strcmp(pr.name, "agent") && pr.value_n >= 11 &&
-					   lka__book_ieqn(pr.value, 11, "begin:vcard")) {
+					   lka__ieqn(pr.value, 11, "begin:vcard")) {
 					depth++; /* a card inside the card: skipped */
 				} else if (depth == 1 && cd.c) {
 					handle_prop(&cd, &pr);
